@@ -1,0 +1,291 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import type { UserAuth } from '../config/users.js';
+import type { Engine } from '../engine/engine.js';
+import { PgError, SqlState } from '../errors.js';
+import { authenticationOk } from '../protocol/backend/auth.js';
+import { errorResponse } from '../protocol/backend/notice.js';
+import { backendKeyData, parameterStatus } from '../protocol/backend/status.js';
+import { ProtocolViolation } from '../protocol/errors.js';
+import type { Frame } from '../protocol/frontend/framer.js';
+import { decodeStartup, PROTOCOL_3_0, type StartupPacket } from '../protocol/frontend/messages.js';
+import type { SqlPipeline } from '../sql/pipeline.js';
+import { Session } from '../session/session.js';
+import { REPORTED, SessionSettings } from '../session/settings.js';
+import type { Logger } from '../observability/logger.js';
+import { CancelRegistry } from './cancel-registry.js';
+import { ClientConnection, ClientGone } from './client-connection.js';
+import { authenticate } from './startup.js';
+
+export interface TlsOptions {
+  context: tls.SecureContext;
+  /** Refuse clear-text connections. */
+  required: boolean;
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  maxConnections: number;
+  maxMessageSize: number;
+  serverVersion: string;
+  serverVersionNum: string;
+  defaultTimeZone: string;
+  maxStatementTimeoutMs: number;
+  replicaId?: number;
+  tls?: TlsOptions;
+}
+
+/** What the server reads from the current catalog at each connection (it may be reloaded). */
+export interface ServerCatalog {
+  database(): string;
+  user(name: string): UserAuth | undefined;
+}
+
+/** Frames collected during startup, consumed one at a time by the handshake. */
+class FrameQueue {
+  private frames: Frame[] = [];
+  private waiter: ((f: Frame) => void) | null = null;
+  push(f: Frame): void {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(f);
+    } else this.frames.push(f);
+  }
+  next(): Promise<Frame> {
+    const f = this.frames.shift();
+    if (f) return Promise.resolve(f);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+  rest(): Frame[] {
+    const out = this.frames;
+    this.frames = [];
+    return out;
+  }
+}
+
+function fatal(code: string, message: string): PgError {
+  return new PgError(code, message, { severity: 'FATAL' });
+}
+
+/** Parses the startup `options` parameter: `-c name=value` and `--name=value`. */
+function parseStartupOptions(options: string): [string, string][] {
+  const out: [string, string][] = [];
+  const parts = options.match(/(?:\\.|\S)+/g) ?? [];
+  for (let i = 0; i < parts.length; i++) {
+    let p = parts[i]!.replace(/\\(.)/g, '$1');
+    if (p === '-c' && parts[i + 1]) p = parts[++i]!.replace(/\\(.)/g, '$1');
+    else if (p.startsWith('-c')) p = p.slice(2);
+    else if (p.startsWith('--')) p = p.slice(2);
+    else continue;
+    const eq = p.indexOf('=');
+    if (eq > 0) out.push([p.slice(0, eq).replace(/-/g, '_'), p.slice(eq + 1)]);
+  }
+  return out;
+}
+
+/**
+ * The TCP listener: accepts sockets, runs the startup handshake (TLS, cancel,
+ * authentication) and hands each authenticated connection to a Session.
+ */
+export class LakegateServer {
+  private readonly server: net.Server;
+  readonly cancels: CancelRegistry;
+  readonly sessions = new Set<Session>();
+  private connecting = 0;
+  private accepting = true;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly pipeline: SqlPipeline,
+    private readonly catalog: ServerCatalog,
+    private readonly opts: ServerOptions,
+    private readonly log: Logger,
+  ) {
+    this.cancels = new CancelRegistry(opts.replicaId ?? 0);
+    this.server = net.createServer((socket) => {
+      void this.onSocket(socket);
+    });
+  }
+
+  listen(): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  get address(): net.AddressInfo {
+    return this.server.address() as net.AddressInfo;
+  }
+
+  /** Stops accepting; existing sessions continue. */
+  stopAccepting(): Promise<void> {
+    this.accepting = false;
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async onSocket(socket: net.Socket): Promise<void> {
+    if (!this.accepting) {
+      socket.destroy();
+      return;
+    }
+    const conn = new ClientConnection(socket, this.opts.maxMessageSize);
+    const frames = new FrameQueue();
+    conn.setHandler((f) => frames.push(f));
+    this.connecting++;
+    let counted = true;
+    const uncount = (): void => {
+      if (counted) this.connecting--;
+      counted = false;
+    };
+    conn.onClosed(uncount);
+    try {
+      const session = await this.startup(conn, frames);
+      uncount();
+      if (!session) return;
+      conn.setHandler((f) => session.handle(f));
+      conn.requeue(frames.rest());
+      void conn.pump();
+    } catch (e) {
+      uncount();
+      if (e instanceof ClientGone || conn.closed) return;
+      const err = e instanceof PgError ? e : e instanceof ProtocolViolation ? fatal(e.code, e.message) : fatal(SqlState.InternalError, String(e));
+      if (err.code === SqlState.InvalidPassword || err.code === SqlState.InvalidAuthorizationSpecification) {
+        this.log.warn({ client: conn.remoteAddress, code: err.code }, 'authentication failed');
+      }
+      errorResponse(conn.writer, { ...err.toFields(), severity: 'FATAL' });
+      conn.flush();
+      conn.close();
+    }
+  }
+
+  private async nextStartupPacket(conn: ClientConnection, frames: FrameQueue): Promise<StartupPacket> {
+    const first = await Promise.race([
+      frames.next(),
+      new Promise<never>((_, reject) => conn.onClosed(() => reject(new ClientGone()))),
+    ]);
+    return decodeStartup(first.body);
+  }
+
+  private async startup(conn: ClientConnection, frames: FrameQueue): Promise<Session | null> {
+    let packet = await this.nextStartupPacket(conn, frames);
+    let sslDone = false;
+    let gssDone = false;
+    for (;;) {
+      if (packet.kind === 'ssl' && !sslDone) {
+        sslDone = true;
+        if (this.opts.tls) {
+          if (conn.framer.bufferedBytes > 0) throw new ProtocolViolation('received unencrypted data after SSL request');
+          conn.writeRaw(Buffer.from('S'));
+          await this.upgradeToTls(conn, this.opts.tls.context);
+        } else {
+          conn.writeRaw(Buffer.from('N'));
+        }
+      } else if (packet.kind === 'gssenc' && !gssDone) {
+        gssDone = true;
+        conn.writeRaw(Buffer.from('N'));
+      } else if (packet.kind === 'cancel') {
+        this.cancels.cancel(packet.processId, packet.secretKey);
+        conn.close();
+        return null;
+      } else if (packet.kind === 'startup') {
+        break;
+      } else {
+        throw new ProtocolViolation('unexpected startup packet');
+      }
+      packet = await this.nextStartupPacket(conn, frames);
+    }
+    if (packet.protocol !== PROTOCOL_3_0 && packet.protocol >>> 16 !== 3) {
+      throw fatal(SqlState.FeatureNotSupported, 'unsupported frontend protocol');
+    }
+    conn.framer.setTyped();
+    const params = packet.params;
+    const user = params.get('user');
+    if (!user) throw fatal(SqlState.InvalidAuthorizationSpecification, 'no PostgreSQL user name specified in startup packet');
+    if (this.opts.tls?.required && !sslDone) {
+      throw fatal(SqlState.InvalidAuthorizationSpecification, `no encrypted connection for user "${user}": this server requires SSL`);
+    }
+    if (this.sessions.size + this.connecting > this.opts.maxConnections) {
+      throw fatal(SqlState.TooManyConnections, 'sorry, too many clients already');
+    }
+    await authenticate(conn, () => frames.next(), user, this.catalog.user(user));
+    const database = params.get('database') || user;
+    if (database !== this.catalog.database()) throw fatal(SqlState.InvalidCatalogName, `database "${database}" does not exist`);
+
+    const settings = new SessionSettings({
+      serverVersion: this.opts.serverVersion,
+      serverVersionNum: this.opts.serverVersionNum,
+      user,
+      timeZone: this.opts.defaultTimeZone,
+    });
+    const ignored = new Set(['user', 'database', 'options', 'replication']);
+    try {
+      for (const [k, v] of params) if (!ignored.has(k)) settings.setDefault(k, v);
+      for (const [k, v] of parseStartupOptions(params.get('options') ?? '')) settings.setDefault(k, v);
+    } catch (e) {
+      if (e instanceof PgError) throw fatal(e.code, e.message);
+      throw e;
+    }
+    settings.takeChanged();
+    const engineConn = await this.engine.connect();
+    let session!: Session;
+    const key = this.cancels.register({ interrupt: (r) => session.interrupt(r) });
+    session = new Session(
+      conn,
+      engineConn,
+      this.pipeline,
+      settings,
+      {
+        user,
+        database,
+        applicationName: params.get('application_name') ?? '',
+        processId: key.processId,
+        secretKey: key.secretKey,
+        remoteAddress: conn.remoteAddress,
+      },
+      { maxStatementTimeoutMs: this.opts.maxStatementTimeoutMs },
+    );
+    this.sessions.add(session);
+    conn.onClosed(() => {
+      this.cancels.unregister(key.processId);
+      this.sessions.delete(session);
+      session.close();
+    });
+    const w = conn.writer;
+    authenticationOk(w);
+    for (const name of REPORTED) parameterStatus(w, name, settings.get(name) ?? '');
+    backendKeyData(w, key.processId, key.secretKey);
+    session.sendReady();
+    this.log.debug({ user, client: conn.remoteAddress, pid: key.processId }, 'session started');
+    return session;
+  }
+
+  private upgradeToTls(conn: ClientConnection, context: tls.SecureContext): Promise<void> {
+    conn.detach();
+    const raw = conn.socket;
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: context });
+    return new Promise((resolve, reject) => {
+      secure.once('secure', () => {
+        conn.attach(secure);
+        resolve();
+      });
+      secure.once('error', (e) => {
+        raw.destroy();
+        reject(new ClientGone());
+        void e;
+      });
+    });
+  }
+
+  /** Closes every session (used at shutdown) and the listener. */
+  async close(): Promise<void> {
+    this.accepting = false;
+    for (const s of this.sessions) s.close();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

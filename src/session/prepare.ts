@@ -1,0 +1,100 @@
+import duckdb from '@duckdb/node-bindings';
+import type { PreparedQuery } from '../engine/connection.js';
+import { PgError, SqlState } from '../errors.js';
+import { scan, type Token } from '../sql/scanner.js';
+import type { Statement } from '../sql/statement.js';
+import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
+import { pgTypeFor } from '../types/type-map.js';
+import type { PreparedEntry } from './portal-types.js';
+import type { Session } from './session.js';
+
+/** DuckDB type names for the PostgreSQL types a client may name in Parse. */
+const DUCK_NAME_BY_PG: Record<string, string> = {
+  bool: 'BOOLEAN',
+  int2: 'SMALLINT',
+  int4: 'INTEGER',
+  int8: 'BIGINT',
+  float4: 'FLOAT',
+  float8: 'DOUBLE',
+  numeric: 'DECIMAL(38,10)',
+  text: 'VARCHAR',
+  varchar: 'VARCHAR',
+  bpchar: 'VARCHAR',
+  name: 'VARCHAR',
+  bytea: 'BLOB',
+  date: 'DATE',
+  time: 'TIME',
+  timestamp: 'TIMESTAMP',
+  timestamptz: 'TIMESTAMPTZ',
+  interval: 'INTERVAL',
+  uuid: 'UUID',
+  json: 'JSON',
+  jsonb: 'JSON',
+  oid: 'UINTEGER',
+};
+
+function duckTypeForOid(oid: number): string {
+  const t = pgTypeByOid(oid);
+  if (!t) return 'VARCHAR';
+  if (t.elemOid) return `${duckTypeForOid(t.elemOid)}[]`;
+  return DUCK_NAME_BY_PG[t.name] ?? 'VARCHAR';
+}
+
+/**
+ * Gives untyped parameters a type, as PostgreSQL does (the type the client
+ * named, else text): `$n` becomes `CAST($n AS <type>)` at the token's place.
+ */
+function castParams(sql: string, tokens: readonly Token[], untyped: Set<number>, clientOids: readonly number[]): string {
+  let out = '';
+  let last = 0;
+  for (const t of tokens) {
+    if (t.kind !== 'param') continue;
+    const n = Number(t.text.slice(1));
+    if (!untyped.has(n)) continue;
+    out += `${sql.slice(last, t.start)}CAST(${t.text} AS ${duckTypeForOid(clientOids[n - 1] ?? 0)})`;
+    last = t.end;
+  }
+  return out + sql.slice(last);
+}
+
+async function prepareQuery(session: Session, text: string, tokens: Token[], clientOids: readonly number[]): Promise<PreparedQuery> {
+  const { sql } = session.pipeline.rewrite(text, tokens);
+  let q = await session.engine.prepare(sql);
+  const untyped = new Set<number>();
+  q.paramTypes.forEach((t, i) => {
+    if (t === null) untyped.add(i + 1);
+  });
+  if (untyped.size > 0) {
+    const recast = castParams(sql, sql === text ? tokens : scan(sql), untyped, clientOids);
+    const again = await session.engine.prepare(recast);
+    q.destroy();
+    q = again;
+  }
+  return q;
+}
+
+/** Parse: checks the statement and prepares it in DuckDB where it runs there. */
+export async function prepareEntry(session: Session, name: string, text: string, statement: Statement, clientOids: readonly number[]): Promise<PreparedEntry> {
+  if (statement.kind !== 'query') {
+    return { name, text, statement, paramOids: [...clientOids], query: null };
+  }
+  const query = await prepareQuery(session, statement.text, statement.tokens, clientOids);
+  const paramOids = query.paramTypes.map((t, i) => {
+    const given = clientOids[i] ?? 0;
+    if (given !== 0) return given;
+    return t ? pgTypeFor(t).oid : PgTypes.text.oid;
+  });
+  // PostgreSQL accepts typed parameters that the statement does not use
+  for (let i = paramOids.length; i < clientOids.length; i++) {
+    if (clientOids[i] === 0) {
+      query.destroy();
+      throw new PgError(SqlState.IndeterminateDatatype, `could not determine data type of parameter $${i + 1}`);
+    }
+    paramOids.push(clientOids[i]!);
+  }
+  return { name, text, statement, paramOids, query };
+}
+
+export function isStatementType(q: PreparedQuery, ...types: duckdb.StatementType[]): boolean {
+  return types.includes(q.statementType);
+}

@@ -1,0 +1,74 @@
+import { LruCache } from '../util/lru.js';
+import { deparseStatement, parseSql, type AstNode } from './ast.js';
+import { classify } from './classify.js';
+import { columnNamesPass } from './rewrite/column-names.js';
+import { divisionPass } from './rewrite/division.js';
+import type { RewriteContext, RewritePass } from './rewrite/pass.js';
+import { splitStatements, type Token } from './scanner.js';
+import type { Statement } from './statement.js';
+
+export interface RewrittenSql {
+  /** What DuckDB runs. */
+  sql: string;
+  /** The passes that changed the statement (empty when it runs as sent). */
+  applied: string[];
+}
+
+export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass];
+
+/**
+ * The path from client SQL to DuckDB SQL: split, classify, and rewrite query
+ * statements for PostgreSQL compatibility. Results are cached by text, so a
+ * repeated statement costs one map lookup.
+ */
+export class SqlPipeline {
+  private readonly splitCache = new LruCache<string, Statement[]>(2000);
+  private readonly rewriteCache = new LruCache<string, RewrittenSql>(2000);
+
+  constructor(
+    private readonly passes: RewritePass[],
+    private readonly ctx: RewriteContext,
+  ) {}
+
+  /** Splits a simple-query string into classified statements. */
+  statements(sql: string): Statement[] {
+    let out = this.splitCache.get(sql);
+    if (!out) {
+      out = splitStatements(sql).map((s) => classify(s.text, s.tokens));
+      this.splitCache.set(sql, out);
+    }
+    return out;
+  }
+
+  /** Rewrites one query statement for DuckDB. */
+  rewrite(text: string, tokens: readonly Token[]): RewrittenSql {
+    const cached = this.rewriteCache.get(text);
+    if (cached) return cached;
+    const result = this.rewriteUncached(text, tokens);
+    this.rewriteCache.set(text, result);
+    return result;
+  }
+
+  private rewriteUncached(text: string, tokens: readonly Token[]): RewrittenSql {
+    const wanted = this.passes.filter((p) => p.wants(tokens));
+    if (wanted.length === 0) return { sql: text, applied: [] };
+    let stmt: AstNode;
+    try {
+      const parsed = parseSql(text);
+      if (parsed.stmts?.length !== 1) return { sql: text, applied: [] };
+      stmt = parsed.stmts[0]!.stmt as AstNode;
+    } catch {
+      // Not PostgreSQL syntax (DuckDB's own dialect): run it as sent.
+      return { sql: text, applied: [] };
+    }
+    const applied: string[] = [];
+    for (const pass of wanted) if (pass.apply(stmt, this.ctx)) applied.push(pass.name);
+    if (applied.length === 0) return { sql: text, applied };
+    return { sql: deparseStatement(stmt), applied };
+  }
+
+  clearCaches(): void {
+    this.splitCache.clear();
+    this.rewriteCache.clear();
+  }
+}

@@ -1,0 +1,330 @@
+import duckdb from '@duckdb/node-bindings';
+import type { BufferWriter } from '../../protocol/buffer-writer.js';
+import type { DuckType } from '../duck-type.js';
+import { physicalSize } from '../duck-type.js';
+import { PG_EPOCH_DAYS, PG_EPOCH_MICROS } from '../format/calendar.js';
+import { pgTypeFor } from '../type-map.js';
+import { decimalValue, writeNumericBinary } from './decimal.js';
+import { JsonField, ListBinaryField } from './nested.js';
+import { textFieldWriter, unpackTimeTz, UnsupportedField, type EncodeContext } from './text.js';
+import { FlatField, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
+
+const T = duckdb.Type;
+
+function putInt64(buf: Buffer, p: number, v: number): void {
+  const hi = Math.floor(v / 4294967296);
+  buf.writeInt32BE(hi, p);
+  buf.writeUInt32BE(v - hi * 4294967296, p + 4);
+}
+
+class BoolBinary extends FlatField {
+  constructor() {
+    super(1);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    w.ensure(5);
+    w.buf.writeInt32BE(1, w.pos);
+    w.buf[w.pos + 4] = this.data[row] ? 1 : 0;
+    w.pos += 5;
+  }
+}
+
+/** Integers widened to the PostgreSQL width of their mapped type (int2/int4/int8). */
+class IntBinary extends FlatField {
+  private readonly outWidth: number;
+  constructor(private readonly id: duckdb.Type) {
+    super(physicalSize(id));
+    this.outWidth = id === T.TINYINT || id === T.UTINYINT || id === T.SMALLINT ? 2 : id === T.INTEGER || id === T.USMALLINT ? 4 : 8;
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    w.ensure(12);
+    const buf = w.buf;
+    const p = w.pos;
+    buf.writeInt32BE(this.outWidth, p);
+    const d = this.data;
+    switch (this.id) {
+      case T.TINYINT:
+        buf.writeInt16BE(d.readInt8(row), p + 4);
+        break;
+      case T.UTINYINT:
+        buf.writeInt16BE(d[row]!, p + 4);
+        break;
+      case T.SMALLINT:
+        buf[p + 4] = d[row * 2 + 1]!;
+        buf[p + 5] = d[row * 2]!;
+        break;
+      case T.USMALLINT:
+        buf.writeInt32BE(d.readUInt16LE(row * 2), p + 4);
+        break;
+      case T.INTEGER: {
+        const o = row * 4;
+        buf[p + 4] = d[o + 3]!;
+        buf[p + 5] = d[o + 2]!;
+        buf[p + 6] = d[o + 1]!;
+        buf[p + 7] = d[o]!;
+        break;
+      }
+      case T.UINTEGER:
+        buf.writeInt32BE(0, p + 4);
+        buf.writeUInt32BE(this.u32[row]!, p + 8);
+        break;
+      default: {
+        // BIGINT: byte-swap in place
+        const o = row * 8;
+        for (let i = 0; i < 8; i++) buf[p + 4 + i] = d[o + 7 - i]!;
+      }
+    }
+    w.pos = p + 4 + this.outWidth;
+  }
+}
+
+/** UBIGINT, HUGEINT, UHUGEINT and DECIMAL as PostgreSQL numeric. */
+class NumericBinary extends FlatField {
+  constructor(private readonly d: DuckType) {
+    super(physicalSize(d.id === T.DECIMAL ? d.internal! : d.id));
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const d = this.d;
+    let v: number | bigint;
+    let scale = 0;
+    if (d.id === T.DECIMAL) {
+      v = decimalValue(this.data, this.i32, this.u32, row, d.internal!);
+      scale = d.scale!;
+    } else if (d.id === T.UBIGINT) {
+      v = this.data.readBigUInt64LE(row * 8);
+    } else {
+      v = readInt128(this.data, row * 16, d.id === T.UHUGEINT);
+    }
+    writeNumericBinary(w, v, scale);
+  }
+}
+
+class FloatBinary extends FlatField {
+  constructor(private readonly double: boolean) {
+    super(double ? 8 : 4);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const n = this.width;
+    w.ensure(n + 4);
+    const buf = w.buf;
+    const p = w.pos;
+    buf.writeInt32BE(n, p);
+    const o = row * n;
+    for (let i = 0; i < n; i++) buf[p + 4 + i] = this.data[o + n - 1 - i]!;
+    w.pos = p + 4 + n;
+  }
+}
+
+class BytesBinary extends FlatField {
+  constructor() {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const bytes = readStringBytes(this.data, row * 16);
+    w.ensure(bytes.length + 4);
+    w.buf.writeInt32BE(bytes.length, w.pos);
+    w.buf.set(bytes, w.pos + 4);
+    w.pos += 4 + bytes.length;
+  }
+}
+
+class VarbitBinary extends FlatField {
+  constructor() {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const bytes = readStringBytes(this.data, row * 16);
+    const pad = bytes[0] ?? 0;
+    const bits = (bytes.length - 1) * 8 - pad;
+    // DuckDB pads at the front, PostgreSQL at the end: re-align the bit string.
+    const out = Buffer.alloc(Math.ceil(bits / 8));
+    for (let i = 0; i < bits; i++) {
+      const src = pad + i;
+      if ((bytes[1 + (src >> 3)]! >> (7 - (src & 7))) & 1) out[i >> 3]! |= 1 << (7 - (i & 7));
+    }
+    w.int32(4 + out.length).int32(bits).bytes(out);
+  }
+}
+
+class DateBinary extends FlatField {
+  constructor() {
+    super(4);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const days = this.i32[row]!;
+    w.ensure(8);
+    w.buf.writeInt32BE(4, w.pos);
+    w.buf.writeInt32BE(days === 2147483647 ? 2147483647 : days === -2147483647 ? -2147483648 : days - PG_EPOCH_DAYS, w.pos + 4);
+    w.pos += 8;
+  }
+}
+
+class TimestampBinary extends FlatField {
+  constructor(private readonly unit: 'us' | 's' | 'ms' | 'ns') {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    w.ensure(12);
+    const buf = w.buf;
+    const p = w.pos;
+    buf.writeInt32BE(8, p);
+    const hi = this.i32[row * 2 + 1]!;
+    const lo = this.u32[row * 2]!;
+    if (hi === 0x7fffffff && lo === 0xffffffff) {
+      buf.writeBigInt64BE(0x7fffffffffffffffn, p + 4);
+    } else if (hi === -0x80000000 && lo === 1) {
+      buf.writeBigInt64BE(-0x8000000000000000n, p + 4);
+    } else {
+      let micros = this.unit === 'us' ? this.int64(row) : NaN;
+      if (micros === micros) {
+        putInt64(buf, p + 4, micros - PG_EPOCH_MICROS);
+      } else {
+        let v = this.bigint64(row);
+        if (this.unit === 's') v *= 1_000_000n;
+        else if (this.unit === 'ms') v *= 1000n;
+        else if (this.unit === 'ns') v = v / 1000n - (v < 0n && v % 1000n !== 0n ? 1n : 0n);
+        buf.writeBigInt64BE(v - BigInt(PG_EPOCH_MICROS), p + 4);
+      }
+    }
+    w.pos = p + 12;
+  }
+}
+
+class TimeBinary extends FlatField {
+  constructor(private readonly nanos: boolean) {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    let v = this.int64(row);
+    if (this.nanos) v = Math.floor(v / 1000);
+    w.ensure(12);
+    w.buf.writeInt32BE(8, w.pos);
+    putInt64(w.buf, w.pos + 4, v);
+    w.pos += 12;
+  }
+}
+
+class TimeTzBinary extends FlatField {
+  constructor() {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const { micros, offset } = unpackTimeTz(this.data.readBigUInt64LE(row * 8));
+    w.ensure(16);
+    w.buf.writeInt32BE(12, w.pos);
+    putInt64(w.buf, w.pos + 4, micros);
+    w.buf.writeInt32BE(-offset, w.pos + 12);
+    w.pos += 16;
+  }
+}
+
+class IntervalBinary extends FlatField {
+  constructor() {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const o = row * 16;
+    w.ensure(20);
+    const buf = w.buf;
+    const p = w.pos;
+    buf.writeInt32BE(16, p);
+    buf.writeBigInt64BE(this.data.readBigInt64LE(o + 8), p + 4);
+    buf.writeInt32BE(this.data.readInt32LE(o + 4), p + 12);
+    buf.writeInt32BE(this.data.readInt32LE(o), p + 16);
+    w.pos = p + 20;
+  }
+}
+
+class UuidBinary extends FlatField {
+  constructor() {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    w.ensure(20);
+    const buf = w.buf;
+    const p = w.pos;
+    buf.writeInt32BE(16, p);
+    const o = row * 16;
+    for (let i = 0; i < 16; i++) buf[p + 4 + i] = this.data[o + 15 - i]!;
+    buf[p + 4] = buf[p + 4]! ^ 0x80;
+    w.pos = p + 20;
+  }
+}
+
+export function binaryFieldWriter(d: DuckType, ctx: EncodeContext): FieldWriter {
+  switch (d.id) {
+    case T.BOOLEAN:
+      return new BoolBinary();
+    case T.TINYINT:
+    case T.SMALLINT:
+    case T.INTEGER:
+    case T.BIGINT:
+    case T.UTINYINT:
+    case T.USMALLINT:
+    case T.UINTEGER:
+      return new IntBinary(d.id);
+    case T.UBIGINT:
+    case T.HUGEINT:
+    case T.UHUGEINT:
+    case T.DECIMAL:
+      return new NumericBinary(d);
+    case T.FLOAT:
+      return new FloatBinary(false);
+    case T.DOUBLE:
+      return new FloatBinary(true);
+    case T.VARCHAR:
+    case T.BLOB:
+    case T.STRING_LITERAL:
+      return new BytesBinary();
+    case T.BIT:
+      return new VarbitBinary();
+    case T.ENUM:
+    case T.SQLNULL:
+      return textFieldWriter(d, ctx);
+    case T.DATE:
+      return new DateBinary();
+    case T.TIMESTAMP:
+    case T.TIMESTAMP_TZ:
+      return new TimestampBinary('us');
+    case T.TIMESTAMP_S:
+      return new TimestampBinary('s');
+    case T.TIMESTAMP_MS:
+      return new TimestampBinary('ms');
+    case T.TIMESTAMP_NS:
+      return new TimestampBinary('ns');
+    case T.TIME:
+      return new TimeBinary(false);
+    case T.TIME_NS:
+      return new TimeBinary(true);
+    case T.TIME_TZ:
+      return new TimeTzBinary();
+    case T.INTERVAL:
+      return new IntervalBinary();
+    case T.UUID:
+      return new UuidBinary();
+    case T.LIST:
+    case T.ARRAY: {
+      const pg = pgTypeFor(d);
+      if (pg.oid === pg.type.oid) return new JsonField(d, (c) => textFieldWriter(c, ctx));
+      return new ListBinaryField(d, (c) => binaryFieldWriter(c, ctx), pgTypeFor(d.child!).type.oid);
+    }
+    case T.STRUCT:
+    case T.MAP:
+    case T.UNION:
+      return new JsonField(d, (c) => textFieldWriter(c, ctx));
+    default:
+      return new UnsupportedField(d);
+  }
+}

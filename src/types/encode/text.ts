@@ -1,0 +1,409 @@
+import duckdb, { type Vector } from '@duckdb/node-bindings';
+import type { BufferWriter } from '../../protocol/buffer-writer.js';
+import type { DuckType } from '../duck-type.js';
+import { physicalSize } from '../duck-type.js';
+import { MICROS_PER_SECOND } from '../format/calendar.js';
+import { formatInterval, putBc, putDate, putOffset, putTime, putTimestamp } from '../format/datetime.js';
+import { digitCount, formatFloat4, formatFloat8, putDigits, writeAsciiField, writeIntField, writeStringField } from '../format/numbers.js';
+import type { TimeZone } from '../timezone.js';
+import { FlatField, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
+import { decimalText } from './decimal.js';
+import { ListTextField, JsonField } from './nested.js';
+
+const T = duckdb.Type;
+
+export interface EncodeContext {
+  timeZone: TimeZone;
+}
+
+class BoolText extends FlatField {
+  constructor() {
+    super(1);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    w.ensure(5);
+    w.buf.writeInt32BE(1, w.pos);
+    w.buf[w.pos + 4] = this.data[row] ? 116 : 102;
+    w.pos += 5;
+  }
+}
+
+class IntText extends FlatField {
+  constructor(private readonly id: duckdb.Type) {
+    super(physicalSize(id));
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const d = this.data;
+    let v: number;
+    switch (this.id) {
+      case T.TINYINT:
+        v = d.readInt8(row);
+        break;
+      case T.UTINYINT:
+        v = d[row]!;
+        break;
+      case T.SMALLINT:
+        v = d.readInt16LE(row * 2);
+        break;
+      case T.USMALLINT:
+        v = d.readUInt16LE(row * 2);
+        break;
+      case T.INTEGER:
+        v = this.i32[row]!;
+        break;
+      case T.UINTEGER:
+        v = this.u32[row]!;
+        break;
+      case T.BIGINT:
+        v = this.int64(row);
+        if (v !== v) return writeAsciiField(w, this.bigint64(row).toString());
+        break;
+      default: {
+        // UBIGINT
+        const hi = this.u32[row * 2 + 1]!;
+        if (hi < 0x200000) v = hi * 4294967296 + this.u32[row * 2]!;
+        else return writeAsciiField(w, d.readBigUInt64LE(row * 8).toString());
+      }
+    }
+    writeIntField(w, v);
+  }
+}
+
+class Int128Text extends FlatField {
+  constructor(private readonly unsigned: boolean) {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    writeAsciiField(w, readInt128(this.data, row * 16, this.unsigned).toString());
+  }
+}
+
+class FloatText extends FlatField {
+  constructor(private readonly double: boolean) {
+    super(double ? 8 : 4);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const v = this.double ? this.data.readDoubleLE(row * 8) : this.data.readFloatLE(row * 4);
+    writeAsciiField(w, this.double ? formatFloat8(v) : formatFloat4(v));
+  }
+}
+
+class DecimalText extends FlatField {
+  constructor(private readonly d: DuckType) {
+    super(physicalSize(d.internal!));
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    decimalText(w, this.data, this.i32, this.u32, row, this.d.internal!, this.d.scale!);
+  }
+}
+
+class StringText extends FlatField {
+  constructor() {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const off = row * 16;
+    const len = this.data.readUInt32LE(off);
+    w.ensure(len + 4);
+    const buf = w.buf;
+    buf.writeInt32BE(len, w.pos);
+    if (len <= 12) this.data.copy(buf, w.pos + 4, off + 4, off + 4 + len);
+    else buf.set(readStringBytes(this.data, off), w.pos + 4);
+    w.pos += 4 + len;
+  }
+}
+
+const HEX = Buffer.from('0123456789abcdef');
+
+class ByteaText extends FlatField {
+  constructor() {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const bytes = readStringBytes(this.data, row * 16);
+    const n = 2 + bytes.length * 2;
+    w.ensure(n + 4);
+    const buf = w.buf;
+    buf.writeInt32BE(n, w.pos);
+    let p = w.pos + 4;
+    buf[p++] = 92; // '\'
+    buf[p++] = 120; // 'x'
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      buf[p++] = HEX[b >> 4]!;
+      buf[p++] = HEX[b & 15]!;
+    }
+    w.pos = p;
+  }
+}
+
+class BitText extends FlatField {
+  constructor() {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    // DuckDB BIT: first byte = number of padding bits, then the bits, MSB first.
+    const bytes = readStringBytes(this.data, row * 16);
+    const pad = bytes[0] ?? 0;
+    let s = '';
+    for (let i = 1; i < bytes.length; i++) s += bytes[i]!.toString(2).padStart(8, '0');
+    writeAsciiField(w, s.slice(pad));
+  }
+}
+
+class DateText extends FlatField {
+  constructor() {
+    super(4);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const days = this.i32[row]!;
+    if (days === 2147483647) return writeAsciiField(w, 'infinity');
+    if (days === -2147483647) return writeAsciiField(w, '-infinity');
+    w.ensure(24);
+    const start = w.pos;
+    const d = putDate(w.buf, start + 4, days);
+    let end = d.pos;
+    if (d.bc) end = putBc(w.buf, end);
+    w.buf.writeInt32BE(end - start - 4, start);
+    w.pos = end;
+  }
+}
+
+/** TIMESTAMP family: the unit says how many microseconds one stored tick is. */
+class TimestampText extends FlatField {
+  constructor(
+    private readonly unit: 'us' | 's' | 'ms' | 'ns',
+    private readonly zone: TimeZone | null,
+  ) {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const hi = this.i32[row * 2 + 1]!;
+    const lo = this.u32[row * 2]!;
+    if (hi === 0x7fffffff && lo === 0xffffffff) return writeAsciiField(w, 'infinity');
+    if (hi === -0x80000000 && lo === 1) return writeAsciiField(w, '-infinity');
+    let micros = this.int64(row);
+    if (micros !== micros || this.unit !== 'us') micros = toMicros(this.bigint64(row), this.unit);
+    w.ensure(48);
+    const start = w.pos;
+    let offset: number | null = null;
+    if (this.zone) {
+      offset = this.zone.offsetAt(Math.floor(micros / 1000));
+      micros += offset * MICROS_PER_SECOND;
+    }
+    const end = putTimestamp(w.buf, start + 4, micros, offset);
+    w.buf.writeInt32BE(end - start - 4, start);
+    w.pos = end;
+  }
+}
+
+function toMicros(v: bigint, unit: 'us' | 's' | 'ms' | 'ns'): number {
+  switch (unit) {
+    case 's':
+      return Number(v) * 1_000_000;
+    case 'ms':
+      return Number(v) * 1000;
+    case 'ns': {
+      // floor division, so that times before the epoch round towards -infinity like PostgreSQL
+      const q = v / 1000n;
+      return Number(v < 0n && q * 1000n !== v ? q - 1n : q);
+    }
+    default:
+      return Number(v);
+  }
+}
+
+class TimeText extends FlatField {
+  constructor(private readonly nanos: boolean) {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    let micros = this.int64(row);
+    if (this.nanos) micros = Math.floor(micros / 1000);
+    w.ensure(24);
+    const start = w.pos;
+    const end = putTime(w.buf, start + 4, micros);
+    w.buf.writeInt32BE(end - start - 4, start);
+    w.pos = end;
+  }
+}
+
+/** DuckDB TIME_TZ packs micros (upper 40 bits) and an encoded offset (lower 24 bits). */
+export function unpackTimeTz(bits: bigint): { micros: number; offset: number } {
+  const MAX_OFFSET = 16 * 60 * 60 - 1;
+  const micros = Number(bits >> 24n);
+  const offset = MAX_OFFSET - Number(bits & 0xffffffn);
+  return { micros, offset };
+}
+
+class TimeTzText extends FlatField {
+  constructor() {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const { micros, offset } = unpackTimeTz(this.data.readBigUInt64LE(row * 8));
+    w.ensure(32);
+    const start = w.pos;
+    let end = putTime(w.buf, start + 4, micros);
+    end = putOffset(w.buf, end, offset);
+    w.buf.writeInt32BE(end - start - 4, start);
+    w.pos = end;
+  }
+}
+
+class IntervalText extends FlatField {
+  constructor() {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const o = row * 16;
+    const months = this.data.readInt32LE(o);
+    const days = this.data.readInt32LE(o + 4);
+    let micros = this.int64(row, 2);
+    if (micros !== micros) micros = Number(this.data.readBigInt64LE(o + 8));
+    writeAsciiField(w, formatInterval(months, days, micros));
+  }
+}
+
+class UuidText extends FlatField {
+  constructor() {
+    super(16);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    w.ensure(40);
+    const buf = w.buf;
+    buf.writeInt32BE(36, w.pos);
+    let p = w.pos + 4;
+    const o = row * 16;
+    // big-endian bytes: upper half (sign bit flipped) then lower half
+    for (let i = 0; i < 16; i++) {
+      let b = i < 8 ? this.data[o + 15 - i]! : this.data[o + 15 - i]!;
+      if (i === 0) b ^= 0x80;
+      if (i === 4 || i === 6 || i === 8 || i === 10) buf[p++] = 45;
+      buf[p++] = HEX[b >> 4]!;
+      buf[p++] = HEX[b & 15]!;
+    }
+    w.pos = p;
+  }
+}
+
+class EnumText extends FlatField {
+  private readonly values: Buffer[];
+  constructor(private readonly d: DuckType) {
+    super(physicalSize(d.internal!));
+    this.values = d.enumValues!.map((v) => Buffer.from(v, 'utf8'));
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const idx =
+      this.width === 1 ? this.data[row]! : this.width === 2 ? this.data.readUInt16LE(row * 2) : this.data.readUInt32LE(row * 4);
+    const v = this.values[idx]!;
+    w.ensure(v.length + 4);
+    w.buf.writeInt32BE(v.length, w.pos);
+    v.copy(w.buf, w.pos + 4);
+    w.pos += 4 + v.length;
+  }
+}
+
+/** A column that is always NULL (DuckDB's SQLNULL type). */
+class NullField implements FieldWriter {
+  load(): void {}
+  write(w: BufferWriter): void {
+    writeNull(w);
+  }
+}
+
+/** A scalar writer for a logical type; falls back to none for unsupported types. */
+export function textFieldWriter(d: DuckType, ctx: EncodeContext): FieldWriter {
+  if (d.alias && /^json$/i.test(d.alias) && d.id === T.VARCHAR) return new StringText();
+  switch (d.id) {
+    case T.BOOLEAN:
+      return new BoolText();
+    case T.TINYINT:
+    case T.SMALLINT:
+    case T.INTEGER:
+    case T.BIGINT:
+    case T.UTINYINT:
+    case T.USMALLINT:
+    case T.UINTEGER:
+    case T.UBIGINT:
+      return new IntText(d.id);
+    case T.HUGEINT:
+      return new Int128Text(false);
+    case T.UHUGEINT:
+      return new Int128Text(true);
+    case T.FLOAT:
+      return new FloatText(false);
+    case T.DOUBLE:
+      return new FloatText(true);
+    case T.DECIMAL:
+      return new DecimalText(d);
+    case T.VARCHAR:
+    case T.STRING_LITERAL:
+      return new StringText();
+    case T.BLOB:
+      return new ByteaText();
+    case T.BIT:
+      return new BitText();
+    case T.DATE:
+      return new DateText();
+    case T.TIMESTAMP:
+      return new TimestampText('us', null);
+    case T.TIMESTAMP_S:
+      return new TimestampText('s', null);
+    case T.TIMESTAMP_MS:
+      return new TimestampText('ms', null);
+    case T.TIMESTAMP_NS:
+      return new TimestampText('ns', null);
+    case T.TIMESTAMP_TZ:
+      return new TimestampText('us', ctx.timeZone);
+    case T.TIME:
+      return new TimeText(false);
+    case T.TIME_NS:
+      return new TimeText(true);
+    case T.TIME_TZ:
+      return new TimeTzText();
+    case T.INTERVAL:
+      return new IntervalText();
+    case T.UUID:
+      return new UuidText();
+    case T.ENUM:
+      return new EnumText(d);
+    case T.SQLNULL:
+      return new NullField();
+    case T.LIST:
+    case T.ARRAY:
+      return new ListTextField(d, (child) => textFieldWriter(child, ctx));
+    case T.STRUCT:
+    case T.MAP:
+    case T.UNION:
+      return new JsonField(d, (child) => textFieldWriter(child, ctx));
+    default:
+      return new UnsupportedField(d);
+  }
+}
+
+export class UnsupportedField implements FieldWriter {
+  constructor(private readonly d: DuckType) {}
+  load(_vector: Vector): void {}
+  write(w: BufferWriter): void {
+    writeStringField(w, `<unsupported type ${duckdb.Type[this.d.id] ?? this.d.id}>`);
+  }
+}
+
+// keep the formatting helpers reachable for the binary path
+export { digitCount, putDigits };
