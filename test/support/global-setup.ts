@@ -1,0 +1,7 @@
+import path from 'node:path';
+import { ensureExampleLake } from '../../src/catalog/example-lake.js';
+
+/** Generates the example lake once, before any test file starts a gateway over it. */
+export default async function setup(): Promise<void> {
+  await ensureExampleLake(path.resolve('catalog/lake'));
+}
