@@ -2,51 +2,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { Catalog, CatalogObject } from './model.js';
+import { CatalogError } from './errors.js';
+import type { Catalog } from './model.js';
+import { buildObjects, identifier, schemasSchema, viewsSchema } from './sections/schemas.js';
+import { buildSources, sourcesSchema } from './sections/sources.js';
+import { buildUsers, usersSchema } from './sections/users.js';
 
-export class CatalogError extends Error {}
-
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'must be a plain identifier');
-
-const tableSchema = z
-  .object({
-    parquet: z.string().optional(),
-    csv: z.string().optional(),
-    json: z.string().optional(),
-    hive_partitioning: z.boolean().optional(),
-    comment: z.string().optional(),
-  })
-  .strict();
-
-const userSchema = z
-  .object({
-    name: z.string().min(1),
-    password: z.string().optional(),
-    method: z.enum(['scram-sha-256', 'md5', 'password', 'trust']).optional(),
-    plaintext_password: z.boolean().optional(),
-  })
-  .strict();
+export { CatalogError };
 
 const catalogSchema = z
   .object({
     database: z.string().min(1).default('lakegate'),
     default_schema: identifier.optional(),
     server: z.object({ listen: z.string().optional() }).strict().optional(),
-    users: z.array(userSchema).default([]),
+    users: usersSchema,
+    sources: sourcesSchema,
     schema_comments: z.record(z.string(), z.string()).optional(),
-    schemas: z.record(identifier, z.record(identifier, tableSchema)).default({}),
-    views: z.record(z.string(), z.union([z.string(), z.object({ sql: z.string(), comment: z.string().optional() }).strict()])).optional(),
+    schemas: schemasSchema,
+    views: viewsSchema,
   })
   .strict();
-
-/** Replaces `${NAME}` with the environment variable; a missing one is an error. */
-function substituteEnv(text: string, where: string): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-    const v = process.env[name];
-    if (v === undefined) throw new CatalogError(`${where}: environment variable ${name} is not set`);
-    return v;
-  });
-}
 
 export function catalogFile(dirOrFile: string): string {
   const p = path.resolve(dirOrFile);
@@ -76,35 +51,17 @@ export function loadCatalog(dirOrFile: string): Catalog {
     throw new CatalogError(`${base}: ${issue.path.join('.')}: ${issue.message}`);
   }
   const c = parsed.data;
-  const objects: CatalogObject[] = [];
-  for (const [schema, tables] of Object.entries(c.schemas)) {
-    for (const [name, t] of Object.entries(tables)) {
-      const key = `schemas.${schema}.${name}`;
-      const formats = (['parquet', 'csv', 'json'] as const).filter((f) => t[f] !== undefined);
-      if (formats.length !== 1) throw new CatalogError(`${base}: ${key}: give exactly one of parquet, csv, json`);
-      const format = formats[0]!;
-      const rel = substituteEnv(t[format]!, `${base}: ${key}.${format}`);
-      objects.push({
-        kind: 'lake',
-        schema,
-        name,
-        format,
-        path: path.resolve(dir, rel),
-        hivePartitioning: t.hive_partitioning ?? false,
-        comment: t.comment,
-      });
+  const { objects, imports } = buildObjects(c.schemas, c.views, dir, base);
+  const sources = buildSources(c.sources, dir, base);
+  for (const o of [...objects, ...imports]) {
+    if ((o.kind === 'remote' || o.kind === 'import') && !sources.some((s) => s.name === o.source)) {
+      throw new CatalogError(`${base}: schemas.${o.schema}${o.kind === 'remote' ? `.${o.name}` : ''}.source: no source named "${o.source}"`);
     }
   }
-  for (const [qualified, v] of Object.entries(c.views ?? {})) {
-    const [schema, name, extra] = qualified.split('.');
-    if (!schema || !name || extra !== undefined) throw new CatalogError(`${base}: views.${qualified}: view names are schema.view`);
-    const sql = typeof v === 'string' ? v : v.sql;
-    objects.push({ kind: 'view', schema, name, sql, comment: typeof v === 'string' ? undefined : v.comment });
-  }
-  const schemaNames = [...new Set(objects.map((o) => o.schema))];
+  const schemaNames = [...new Set([...objects.map((o) => o.schema), ...imports.map((i) => i.schema)])];
   const defaultSchema = c.default_schema ?? schemaNames[0] ?? 'public';
-  const listen = c.server?.listen;
   const server: Catalog['server'] = {};
+  const listen = c.server?.listen;
   if (listen) {
     const m = /^(.*):(\d+)$/.exec(listen);
     if (!m) throw new CatalogError(`${base}: server.listen: expected host:port`);
@@ -116,9 +73,11 @@ export function loadCatalog(dirOrFile: string): Catalog {
     file,
     database: c.database,
     defaultSchema,
-    users: c.users.map((u) => ({ name: u.name, password: u.password === undefined ? undefined : substituteEnv(u.password, `${base}: users.${u.name}.password`), method: u.method, allowPlaintext: u.plaintext_password })),
+    users: buildUsers(c.users, base),
     schemas: schemaNames.map((name) => ({ name, comment: c.schema_comments?.[name] })),
     objects,
+    imports,
+    sources,
     server,
   };
 }

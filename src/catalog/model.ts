@@ -20,7 +20,51 @@ export interface ViewDef {
   comment?: string;
 }
 
-export type CatalogObject = LakeTable | ViewDef;
+/** One table of an attached database, mapped by name. */
+export interface RemoteTable {
+  kind: 'remote';
+  schema: string;
+  name: string;
+  source: string;
+  /** Schema (or database) on the source; undefined = the source's default. */
+  remoteSchema?: string;
+  remoteTable: string;
+  comment?: string;
+}
+
+/** A whole remote schema imported into a catalog schema (tables discovered at load). */
+export interface RemoteImport {
+  kind: 'import';
+  schema: string;
+  source: string;
+  remoteSchema?: string;
+  /** Glob patterns on table names; empty include = all. */
+  include: string[];
+  exclude: string[];
+}
+
+export type CatalogObject = LakeTable | ViewDef | RemoteTable;
+
+export type SourceKind = 'postgres' | 'mysql' | 'sqlite' | 'duckdb';
+
+/** An attached database as declared (secrets already substituted from the environment). */
+export interface SourceSpec {
+  name: string;
+  kind: SourceKind;
+  /** Connection URL (postgres/mysql), or undefined when given by fields. */
+  url?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** sqlite/duckdb file (absolute). */
+  path?: string;
+  readOnly: boolean;
+  poolSize: number;
+  connectTimeoutMs: number;
+  queryTimeoutMs: number;
+}
 
 /** The validated catalog: what clients see. */
 export interface Catalog {
@@ -32,5 +76,7 @@ export interface Catalog {
   users: UserSpec[];
   schemas: { name: string; comment?: string }[];
   objects: CatalogObject[];
+  imports: RemoteImport[];
+  sources: SourceSpec[];
   server: { host?: string; port?: number };
 }
