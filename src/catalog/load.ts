@@ -6,7 +6,8 @@ import { CatalogError } from './errors.js';
 import type { Catalog } from './model.js';
 import { buildObjects, identifier, schemasSchema, viewsSchema } from './sections/schemas.js';
 import { buildSources, sourcesSchema } from './sections/sources.js';
-import { buildUsers, usersSchema } from './sections/users.js';
+import { buildServer, serverSchema } from './sections/server.js';
+import { buildRoles, buildUsers, rolesSchema, usersSchema } from './sections/users.js';
 
 export { CatalogError };
 
@@ -14,8 +15,9 @@ const catalogSchema = z
   .object({
     database: z.string().min(1).default('lakegate'),
     default_schema: identifier.optional(),
-    server: z.object({ listen: z.string().optional() }).strict().optional(),
+    server: serverSchema.optional(),
     users: usersSchema,
+    roles: rolesSchema,
     sources: sourcesSchema,
     schema_comments: z.record(z.string(), z.string()).optional(),
     schemas: schemasSchema,
@@ -60,20 +62,14 @@ export function loadCatalog(dirOrFile: string): Catalog {
   }
   const schemaNames = [...new Set([...objects.map((o) => o.schema), ...imports.map((i) => i.schema)])];
   const defaultSchema = c.default_schema ?? schemaNames[0] ?? 'public';
-  const server: Catalog['server'] = {};
-  const listen = c.server?.listen;
-  if (listen) {
-    const m = /^(.*):(\d+)$/.exec(listen);
-    if (!m) throw new CatalogError(`${base}: server.listen: expected host:port`);
-    server.host = m[1];
-    server.port = Number(m[2]);
-  }
+  const server = buildServer(c.server, dir, base);
   return {
     dir,
     file,
     database: c.database,
     defaultSchema,
     users: buildUsers(c.users, base),
+    roles: buildRoles(c.roles, base),
     schemas: schemaNames.map((name) => ({ name, comment: c.schema_comments?.[name] })),
     objects,
     imports,

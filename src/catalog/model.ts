@@ -1,4 +1,6 @@
 import type { UserSpec } from '../config/users.js';
+import type { RoleSpec } from '../security/model.js';
+import type { ServerConfig } from './sections/server.js';
 
 /** A table over files in the lake. */
 export interface LakeTable {
@@ -74,9 +76,10 @@ export interface Catalog {
   database: string;
   defaultSchema: string;
   users: UserSpec[];
+  roles: RoleSpec[];
   schemas: { name: string; comment?: string }[];
   objects: CatalogObject[];
   imports: RemoteImport[];
   sources: SourceSpec[];
-  server: { host?: string; port?: number };
+  server: ServerConfig;
 }

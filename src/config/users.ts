@@ -1,5 +1,6 @@
 import { isMd5Stored, md5Stored } from '../server/auth/md5.js';
 import { parseScramVerifier, scramVerifierFromPassword, type ScramVerifier } from '../server/auth/scram.js';
+import type { GrantSpec } from '../security/model.js';
 import crypto from 'node:crypto';
 
 export type AuthMethod = 'scram-sha-256' | 'md5' | 'password' | 'trust';
@@ -19,6 +20,17 @@ export interface UserSpec {
   /** A SCRAM verifier, an md5 hash, or (only with allowPlaintext) the password itself. */
   password?: string;
   allowPlaintext?: boolean;
+  /** Roles whose grants this user holds. */
+  roles?: string[];
+  grants?: GrantSpec[];
+  /** Concurrent connections allowed for this user (undefined = no per-user limit). */
+  connectionLimit?: number;
+  /** Default statement_timeout for this user's sessions, in ms. */
+  statementTimeoutMs?: number;
+  /** Upper bound for the statement_timeout this user may SET, in ms (0 = the server's). */
+  maxStatementTimeoutMs?: number;
+  /** May run EXPLAIN ANALYZE (its output names lake files). */
+  admin?: boolean;
 }
 
 export class UserConfigError extends Error {}

@@ -1,5 +1,6 @@
 import duckdb, { type Database } from '@duckdb/node-bindings';
 import os from 'node:os';
+import path from 'node:path';
 import { EngineConnection } from './connection.js';
 
 export interface EngineOptions {
@@ -7,8 +8,10 @@ export interface EngineOptions {
   threads?: number;
   /** Total DuckDB memory limit, e.g. "4GB"; defaults to DuckDB's 80% of RAM. */
   memoryLimit?: string;
-  /** Where DuckDB spills when a query exceeds memory. */
+  /** Where DuckDB spills when a query exceeds memory (default: a private directory under the OS temp dir). */
   tempDirectory?: string;
+  /** Cap on spilled data, e.g. "20GB". */
+  maxTempDirectorySize?: string;
 }
 
 export interface SandboxOptions {
@@ -38,9 +41,12 @@ export class Engine {
     const config = duckdb.create_config();
     duckdb.set_config(config, 'threads', String(opts.threads ?? os.availableParallelism()));
     if (opts.memoryLimit) duckdb.set_config(config, 'memory_limit', opts.memoryLimit);
-    if (opts.tempDirectory) duckdb.set_config(config, 'temp_directory', opts.tempDirectory);
+    duckdb.set_config(config, 'temp_directory', opts.tempDirectory ?? path.join(os.tmpdir(), `lakegate-spill-${process.pid}-${Math.random().toString(36).slice(2, 10)}`));
+    if (opts.maxTempDirectorySize) duckdb.set_config(config, 'max_temp_directory_size', opts.maxTempDirectorySize);
     duckdb.set_config(config, 'autoinstall_known_extensions', 'false');
     duckdb.set_config(config, 'autoload_known_extensions', 'false');
+    duckdb.set_config(config, 'allow_community_extensions', 'false');
+    duckdb.set_config(config, 'allow_persistent_secrets', 'false');
     const db = await duckdb.open(':memory:', config);
     const admin = new EngineConnection(await duckdb.connect(db));
     const engine = new Engine(db, admin);

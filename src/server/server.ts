@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import type { UserAuth } from '../config/users.js';
+import type { UserAuth, UserSpec } from '../config/users.js';
 import type { Engine } from '../engine/engine.js';
 import { PgError, SqlState } from '../errors.js';
 import { authenticationOk } from '../protocol/backend/auth.js';
@@ -13,6 +13,9 @@ import type { SqlPipeline } from '../sql/pipeline.js';
 import { Session } from '../session/session.js';
 import { REPORTED, SessionSettings } from '../session/settings.js';
 import type { Logger } from '../observability/logger.js';
+import type { SecurityManager } from '../security/manager.js';
+import { SessionSecurity } from '../security/session-security.js';
+import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from '../security/throttle.js';
 import { CancelRegistry } from './cancel-registry.js';
 import { ClientConnection, ClientGone } from './client-connection.js';
 import { authenticate } from './startup.js';
@@ -34,12 +37,27 @@ export interface ServerOptions {
   maxStatementTimeoutMs: number;
   replicaId?: number;
   tls?: TlsOptions;
+  /** Grants, secure views and per-session authorization. */
+  security: SecurityManager;
+  throttle?: ThrottleOptions;
+  /** Time a client has to finish startup and authentication (0 = no limit). */
+  authenticationTimeoutMs?: number;
+  /** Default idle_session_timeout for sessions, in ms. */
+  idleSessionTimeoutMs?: number;
+  /** Default statement_timeout for sessions, in ms (a user's own default overrides it). */
+  statementTimeoutMs?: number;
+  /** Rows a statement may return before it fails with 54000 (0 = no limit). */
+  maxResultRows?: number;
+  /** Longest statement text accepted, in characters (0 = no limit). */
+  maxQuerySize?: number;
 }
 
 /** What the server reads from the current catalog at each connection (it may be reloaded). */
 export interface ServerCatalog {
   database(): string;
   user(name: string): UserAuth | undefined;
+  /** The user's catalog entry (limits), if any. */
+  profile(name: string): UserSpec | undefined;
 }
 
 /** Frames collected during startup, consumed one at a time by the handshake. */
@@ -95,6 +113,8 @@ export class LakegateServer {
   readonly sessions = new Set<Session>();
   private connecting = 0;
   private accepting = true;
+  private readonly throttle: LoginThrottle;
+  private readonly perUser = new Map<string, number>();
 
   constructor(
     private readonly engine: Engine,
@@ -104,6 +124,7 @@ export class LakegateServer {
     private readonly log: Logger,
   ) {
     this.cancels = new CancelRegistry(opts.replicaId ?? 0);
+    this.throttle = new LoginThrottle(opts.throttle ?? DEFAULT_THROTTLE);
     this.server = net.createServer((socket) => {
       void this.onSocket(socket);
     });
@@ -144,8 +165,13 @@ export class LakegateServer {
       counted = false;
     };
     conn.onClosed(uncount);
+    const authTimeout = this.opts.authenticationTimeoutMs ?? 60_000;
+    const timer = authTimeout > 0 ? setTimeout(() => conn.socket.destroy(), authTimeout) : null;
+    timer?.unref();
+    conn.onClosed(() => timer && clearTimeout(timer));
     try {
       const session = await this.startup(conn, frames);
+      if (timer) clearTimeout(timer);
       uncount();
       if (!session) return;
       conn.setHandler((f) => session.handle(f));
@@ -155,8 +181,13 @@ export class LakegateServer {
       uncount();
       if (e instanceof ClientGone || conn.closed) return;
       const err = e instanceof PgError ? e : e instanceof ProtocolViolation ? fatal(e.code, e.message) : fatal(SqlState.InternalError, String(e));
-      if (err.code === SqlState.InvalidPassword || err.code === SqlState.InvalidAuthorizationSpecification) {
+      if (err.code === SqlState.InvalidPassword) {
+        const delay = this.throttle.failure(conn.remoteAddress);
         this.log.warn({ client: conn.remoteAddress, code: err.code }, 'authentication failed');
+        await new Promise((r) => setTimeout(r, delay));
+        if (conn.closed) return;
+      } else if (err.code === SqlState.InvalidAuthorizationSpecification) {
+        this.log.warn({ client: conn.remoteAddress, code: err.code }, 'connection refused');
       }
       errorResponse(conn.writer, { ...err.toFields(), severity: 'FATAL' });
       conn.flush();
@@ -213,7 +244,15 @@ export class LakegateServer {
     if (this.sessions.size + this.connecting > this.opts.maxConnections) {
       throw fatal(SqlState.TooManyConnections, 'sorry, too many clients already');
     }
-    await authenticate(conn, () => frames.next(), user, this.catalog.user(user));
+    // a locked-out address fails exactly as a wrong password does
+    const locked = this.throttle.locked(conn.remoteAddress);
+    await authenticate(conn, () => frames.next(), user, locked ? undefined : this.catalog.user(user));
+    this.throttle.success(conn.remoteAddress);
+    const profile = this.catalog.profile(user);
+    const userLimit = profile?.connectionLimit;
+    if (userLimit !== undefined && (this.perUser.get(user) ?? 0) >= userLimit) {
+      throw fatal(SqlState.TooManyConnections, `too many connections for role "${user}"`);
+    }
     const database = params.get('database') || user;
     if (database !== this.catalog.database()) throw fatal(SqlState.InvalidCatalogName, `database "${database}" does not exist`);
 
@@ -224,6 +263,9 @@ export class LakegateServer {
       timeZone: this.opts.defaultTimeZone,
     });
     const ignored = new Set(['user', 'database', 'options', 'replication']);
+    const statementTimeout = profile?.statementTimeoutMs ?? this.opts.statementTimeoutMs;
+    if (statementTimeout) settings.setDefault('statement_timeout', String(statementTimeout));
+    if (this.opts.idleSessionTimeoutMs) settings.setDefault('idle_session_timeout', String(this.opts.idleSessionTimeoutMs));
     try {
       for (const [k, v] of params) if (!ignored.has(k)) settings.setDefault(k, v);
       for (const [k, v] of parseStartupOptions(params.get('options') ?? '')) settings.setDefault(k, v);
@@ -234,6 +276,18 @@ export class LakegateServer {
     settings.takeChanged();
     const engineConn = await this.engine.connect();
     let session!: Session;
+    const security = new SessionSecurity(this.opts.security, engineConn, {
+      user,
+      maxQuerySize: this.opts.maxQuerySize ?? 0,
+      searchPath: () => settings.get('search_path') ?? '',
+      inTransaction: () => session.txStatus !== 'I',
+    });
+    try {
+      await security.start();
+    } catch (e) {
+      engineConn.close();
+      throw e;
+    }
     const key = this.cancels.register({ interrupt: (r) => session.interrupt(r) });
     session = new Session(
       conn,
@@ -248,12 +302,20 @@ export class LakegateServer {
         secretKey: key.secretKey,
         remoteAddress: conn.remoteAddress,
       },
-      { maxStatementTimeoutMs: this.opts.maxStatementTimeoutMs },
+      {
+        maxStatementTimeoutMs: profile?.maxStatementTimeoutMs || this.opts.maxStatementTimeoutMs,
+        maxResultRows: this.opts.maxResultRows ?? 0,
+      },
+      security,
     );
     this.sessions.add(session);
+    this.perUser.set(user, (this.perUser.get(user) ?? 0) + 1);
     conn.onClosed(() => {
       this.cancels.unregister(key.processId);
       this.sessions.delete(session);
+      const n = (this.perUser.get(user) ?? 1) - 1;
+      if (n > 0) this.perUser.set(user, n);
+      else this.perUser.delete(user);
       session.close();
     });
     const w = conn.writer;

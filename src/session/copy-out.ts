@@ -9,6 +9,7 @@ import { scan } from '../sql/scanner.js';
 import { RowEncoder } from '../types/encode/row-encoder.js';
 import type { Session } from './session.js';
 import { prepareEntry } from './prepare.js';
+import { resultTooLarge } from './portal.js';
 
 const BINARY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
@@ -157,6 +158,7 @@ export async function runCopyOut(session: Session, st: Extract<Statement, { kind
     for (let chunk = await result.next(); chunk; chunk = await result.next()) {
       session.checkInterrupted();
       const n = duckdb.data_chunk_get_size(chunk);
+      if (session.maxResultRows > 0 && rows + n > session.maxResultRows) throw resultTooLarge(session.maxResultRows);
       encoder.load(chunk, n);
       scratch.pos = 0;
       encoder.encode(scratch, 0, n);

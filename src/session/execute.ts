@@ -67,6 +67,7 @@ async function startPortal(session: Session, portal: Portal, opts: ExecuteOption
   const st = entry.statement;
   let source: RowSource | null;
   if (st.kind === 'query') {
+    await session.security.recheck(entry);
     const q = entry.query!;
     for (let i = 0; i < q.paramCount; i++) {
       bindParam(q.ps, i + 1, portal.params[i] ?? null, portal.paramFormats[i] ?? 0, entry.paramOids[i] ?? 0, q.paramTypes[i] ?? null);

@@ -1,5 +1,6 @@
 import duckdb, { type DataChunk } from '@duckdb/node-bindings';
 import type { ColumnMeta } from '../engine/connection.js';
+import { PgError, SqlState } from '../errors.js';
 import type { StreamingResult } from '../engine/result.js';
 import type { FieldDescription } from '../protocol/backend/results.js';
 import type { Token } from '../sql/scanner.js';
@@ -31,12 +32,17 @@ export interface RowSink {
   flushIfFull(): Promise<void>;
   /** Throws (57014 and friends) when the running statement was cancelled. */
   checkInterrupted(): void;
+  /** Rows one statement may return (0 = no limit): more fail with 54000. */
+  readonly maxResultRows?: number;
 }
 
 /** A sink that drops rows (MOVE) but still honours interrupts. */
 export class DiscardSink implements RowSink {
   readonly writer = new BufferWriter(64 * 1024);
   constructor(private readonly inner: RowSink) {}
+  get maxResultRows(): number {
+    return this.inner.maxResultRows ?? 0;
+  }
   async flushIfFull(): Promise<void> {
     this.writer.pos = 0;
   }
@@ -92,8 +98,12 @@ export class RowStream {
         this.offset = 0;
         this.encoder.load(next, this.chunkRows);
       }
-      const take = maxRows === 0 ? this.chunkRows - this.offset : Math.min(this.chunkRows - this.offset, maxRows - sent);
+      let take = maxRows === 0 ? this.chunkRows - this.offset : Math.min(this.chunkRows - this.offset, maxRows - sent);
+      const limit = sink.maxResultRows ?? 0;
+      const overLimit = limit > 0 && this.rowsSent + take > limit;
+      if (overLimit) take = limit - this.rowsSent;
       this.encoder.encode(w, this.offset, this.offset + take);
+      if (overLimit) throw resultTooLarge(limit);
       this.offset += take;
       sent += take;
       this.rowsSent += take;
@@ -121,6 +131,12 @@ export class RowStream {
     this.finished = true;
     this.result.close();
   }
+}
+
+export function resultTooLarge(limit: number): PgError {
+  return new PgError(SqlState.ProgramLimitExceeded, `result exceeds max_result_rows (${limit} rows)`, {
+    hint: 'Add a LIMIT or a more selective filter.',
+  });
 }
 
 /** A statement ready to run in DuckDB, as Parse left it. */

@@ -3,6 +3,7 @@ import type { PreparedQuery } from '../engine/connection.js';
 import { PgError, SqlState } from '../errors.js';
 import { scan, type Token } from '../sql/scanner.js';
 import type { Statement } from '../sql/statement.js';
+import type { Authorized } from '../security/session-security.js';
 import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
 import { pgTypeFor } from '../types/type-map.js';
 import type { PreparedEntry } from './portal-types.js';
@@ -57,7 +58,8 @@ function castParams(sql: string, tokens: readonly Token[], untyped: Set<number>,
   return out + sql.slice(last);
 }
 
-async function prepareQuery(session: Session, text: string, tokens: Token[], clientOids: readonly number[]): Promise<PreparedQuery> {
+async function prepareQuery(session: Session, authorized: Authorized, clientOids: readonly number[]): Promise<PreparedQuery> {
+  const { text, tokens } = authorized;
   const { sql } = session.pipeline.rewrite(text, tokens);
   let q = await session.engine.prepare(sql);
   const untyped = new Set<number>();
@@ -78,7 +80,8 @@ export async function prepareEntry(session: Session, name: string, text: string,
   if (statement.kind !== 'query') {
     return { name, text, statement, paramOids: [...clientOids], query: null };
   }
-  const query = await prepareQuery(session, statement.text, statement.tokens, clientOids);
+  const authorized = await session.security.authorize(statement.text, statement.tokens);
+  const query = await prepareQuery(session, authorized, clientOids);
   const paramOids = query.paramTypes.map((t, i) => {
     const given = clientOids[i] ?? 0;
     if (given !== 0) return given;
@@ -92,7 +95,7 @@ export async function prepareEntry(session: Session, name: string, text: string,
     }
     paramOids.push(clientOids[i]!);
   }
-  return { name, text, statement, paramOids, query };
+  return { name, text, statement, paramOids, query, authorized };
 }
 
 export function isStatementType(q: PreparedQuery, ...types: duckdb.StatementType[]): boolean {

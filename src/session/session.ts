@@ -8,6 +8,7 @@ import type { Frame } from '../protocol/frontend/framer.js';
 import { ProtocolViolation } from '../protocol/errors.js';
 import { InvalidEncoding } from '../protocol/frontend/cursor.js';
 import { ClientGone, type ClientConnection } from '../server/client-connection.js';
+import type { SessionSecurity } from '../security/session-security.js';
 import type { SqlPipeline } from '../sql/pipeline.js';
 import type { EncodeContext } from '../types/encode/text.js';
 import { resolveTimeZone, UTC } from '../types/timezone.js';
@@ -15,6 +16,7 @@ import type { RowSink } from './portal.js';
 import type { Portal, PreparedEntry } from './portal-types.js';
 import { settingMillis, type SessionSettings } from './settings.js';
 import { handleExtendedMessage } from './extended-query.js';
+import { IdleTimeout } from './idle-timeout.js';
 import { runSimpleQuery } from './simple-query.js';
 
 export type InterruptReason = 'cancel' | 'timeout' | 'shutdown' | 'disconnect';
@@ -31,6 +33,8 @@ export interface SessionIdentity {
 export interface SessionLimits {
   /** Upper bound for statement_timeout set by the client, in ms (0 = none). */
   maxStatementTimeoutMs: number;
+  /** Rows one statement may return before it fails with 54000 (0 = no limit). */
+  maxResultRows?: number;
 }
 
 /**
@@ -51,6 +55,7 @@ export class Session implements RowSink {
   private running = false;
   private statementTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly idle: IdleTimeout;
 
   constructor(
     readonly conn: ClientConnection,
@@ -59,10 +64,21 @@ export class Session implements RowSink {
     readonly settings: SessionSettings,
     readonly identity: SessionIdentity,
     readonly limits: SessionLimits,
-  ) {}
+    readonly security: SessionSecurity,
+  ) {
+    this.idle = new IdleTimeout(settings, (e) => {
+      if (this.closed || this.running) return;
+      this.sendError(e);
+    });
+  }
+
+  get maxResultRows(): number {
+    return this.limits.maxResultRows ?? 0;
+  }
 
   /** Dispatches one frontend message. */
   async handle(frame: Frame): Promise<void> {
+    this.idle.stop();
     try {
       switch (frame.type) {
         case FrontendCode.Query:
@@ -210,6 +226,7 @@ export class Session implements RowSink {
     for (const name of this.settings.takeChanged()) parameterStatus(this.conn.writer, name, this.settings.get(name) ?? '');
     readyForQuery(this.conn.writer, this.txStatus);
     this.conn.flush();
+    this.idle.arm(this.txStatus);
   }
 
   // --- lifecycle -----------------------------------------------------------------
@@ -227,6 +244,7 @@ export class Session implements RowSink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.idle.stop();
     this.interrupt('disconnect');
     for (const p of this.portals.values()) p.source?.close();
     for (const c of this.cursors.values()) c.source?.close();

@@ -1,4 +1,5 @@
 import { PgError, SqlState } from '../errors.js';
+import { RESERVED_PREFIX } from '../security/sandbox.js';
 import type { Statement } from '../sql/statement.js';
 import { RowStream, DiscardSink, type RowSink } from './portal.js';
 import type { Portal } from './portal-types.js';
@@ -224,6 +225,7 @@ async function discard(session: Session, what: 'all' | 'plans' | 'temp' | 'seque
 async function dropTempTables(session: Session): Promise<void> {
   const rows = await session.engine.rows("SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = 'temp'");
   for (const r of rows) {
+    if (String(r.table_name).startsWith(RESERVED_PREFIX)) continue; // the gateway's own per-session tables
     const name = String(r.table_name).replace(/"/g, '""');
     await session.engine.run(`DROP ${r.table_type === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS temp."${name}"`);
   }

@@ -1,0 +1,447 @@
+import { INTERNAL_SCHEMA } from '../catalog/install.js';
+import { PgError, SqlState } from '../errors.js';
+import { nodeType, type AstNode } from '../sql/ast.js';
+import type { UserAccess } from './access.js';
+import { denied, NeedTempTables, undefinedTable } from './errors.js';
+import {
+  ALLOWED_TABLE_FUNCTIONS,
+  currentSettingAllowed,
+  DENIED_SCALAR_FUNCTIONS,
+  FUNCTION_SCHEMAS,
+  PG_CATALOG_RELATIONS,
+  RESERVED_PREFIX,
+  systemRelationAllowed,
+  SYSTEM_SCHEMAS,
+} from './sandbox.js';
+
+/** What the authorizer needs to know about the session. */
+export interface AuthorizeContext {
+  access: UserAccess;
+  database: string;
+  defaultSchema: string;
+  /** search_path entries, unquoted ("$user" already replaced). */
+  searchPath: string[];
+  /** The session's temporary tables (lower-case), or null when not loaded yet. */
+  tempTables: Set<string> | null;
+  /** DuckDB's built-in table functions (lower-case): refused unless allowlisted. */
+  builtinTableFunctions: Set<string>;
+  /** The installed name of a secure view. */
+  secureViewName(name: string): string;
+}
+
+export interface AuthorizeOutcome {
+  /** Relations the statement reads or writes, qualified (`lake.trips`, `pg_temp.t`, `pg_catalog.pg_class`). */
+  objects: string[];
+  /** Whether the AST was changed (names qualified, secure views, CTE renames). */
+  changed: boolean;
+  /** Whether the outcome depended on the session's temporary tables (then it must not be cached). */
+  usedTemp: boolean;
+}
+
+/** Syntax nodes allowed inside a statement; anything else is refused (fail closed). */
+const EXPRESSION_NODES = new Set([
+  'A_ArrayExpr', 'A_Const', 'A_Expr', 'A_Indices', 'A_Indirection', 'A_Star', 'BoolExpr', 'BooleanTest', 'CaseExpr',
+  'CaseWhen', 'CoalesceExpr', 'CollateClause', 'ColumnRef', 'CommonTableExpr', 'FuncCall', 'GroupingFunc', 'GroupingSet',
+  'JoinExpr', 'List', 'MinMaxExpr', 'MultiAssignRef', 'NamedArgExpr', 'NullTest', 'ParamRef', 'RangeFunction',
+  'RangeSubselect', 'RangeTableSample', 'RangeVar', 'ResTarget', 'RowExpr', 'SQLValueFunction', 'SelectStmt', 'SortBy',
+  'String', 'Integer', 'Float', 'Boolean', 'BitString', 'SubLink', 'TypeCast', 'TypeName', 'WindowDef', 'DefElem',
+  'SetToDefault', 'ColumnDef', 'Constraint',
+]);
+
+const TEMP_SCHEMAS = new Set(['pg_temp', 'temp']);
+
+class Scope {
+  constructor(
+    private readonly ctes: Map<string, string>,
+    private readonly parent: Scope | null,
+  ) {}
+  static root(): Scope {
+    return new Scope(new Map(), null);
+  }
+  push(ctes: Map<string, string>): Scope {
+    return new Scope(ctes, this);
+  }
+  cte(name: string): string | undefined {
+    return this.ctes.get(name) ?? this.parent?.cte(name);
+  }
+}
+
+const lower = (s: string): string => s.toLowerCase();
+
+function names(list: AstNode[] | undefined): string[] {
+  return (list ?? []).map((n) => (n.String?.sval as string | undefined) ?? '');
+}
+
+function constantString(node: AstNode | undefined): string | null {
+  const c = node?.A_Const;
+  return c && typeof c.sval?.sval === 'string' ? (c.sval.sval as string) : null;
+}
+
+/**
+ * Checks one parsed statement (PostgreSQL AST) against the user's grants and
+ * the sandbox, and rewrites it so that DuckDB cannot resolve anything
+ * differently: every relation is qualified, relations with column grants,
+ * row filters or masks are replaced by the user's secure view, and CTEs get
+ * unique names (so an unqualified name is never looked up by DuckDB itself).
+ */
+export class PgAuthorizer {
+  private readonly objects = new Set<string>();
+  private changed = false;
+  private usedTemp = false;
+  private cteCounter = 0;
+
+  constructor(private readonly ctx: AuthorizeContext) {}
+
+  authorize(stmt: AstNode): AuthorizeOutcome {
+    const type = nodeType(stmt);
+    const body = type ? stmt[type] : null;
+    switch (type) {
+      case 'SelectStmt':
+        this.select(body, Scope.root());
+        break;
+      case 'ExplainStmt':
+        this.explain(body);
+        break;
+      case 'CreateTableAsStmt':
+        this.createTableAs(body);
+        break;
+      case 'CreateStmt':
+        this.createTable(body);
+        break;
+      case 'InsertStmt':
+        this.insert(body);
+        break;
+      case 'UpdateStmt':
+      case 'DeleteStmt':
+        this.updateOrDelete(body, type);
+        break;
+      case 'DropStmt':
+        this.drop(body);
+        break;
+      case 'TruncateStmt':
+        for (const r of body.relations ?? []) this.tempTarget(r.RangeVar, 'TRUNCATE');
+        break;
+      default:
+        throw denied(`permission denied: ${describeStatement(type)} is not allowed`, 'lakegate runs queries over its catalog; only SELECT and temporary tables are allowed.');
+    }
+    return { objects: [...this.objects], changed: this.changed, usedTemp: this.usedTemp };
+  }
+
+  // --- statements ----------------------------------------------------------------
+
+  private explain(body: AstNode): void {
+    for (const o of body.options ?? []) {
+      const d = o.DefElem;
+      if (d?.defname === 'analyze' && !this.ctx.access.admin) {
+        const v = d.arg ? (d.arg.Boolean?.boolval ?? d.arg.String?.sval ?? d.arg.A_Const?.boolval?.boolval ?? true) : true;
+        if (v !== false && v !== 'false' && v !== 'off') throw denied('permission denied: EXPLAIN ANALYZE is reserved to administrators', 'Its output names the lake files a query read.');
+      }
+    }
+    const qType = nodeType(body.query);
+    if (qType !== 'SelectStmt') throw denied(`permission denied: EXPLAIN of ${describeStatement(qType)} is not allowed`);
+    this.select(body.query.SelectStmt, Scope.root());
+  }
+
+  private createTableAs(body: AstNode): void {
+    const rel = body.into?.rel;
+    if (body.objtype !== 'OBJECT_TABLE' || rel?.relpersistence !== 't') {
+      throw denied('permission denied: only temporary tables can be created', 'Use CREATE TEMPORARY TABLE ... AS.');
+    }
+    this.newTempName(rel);
+    if (nodeType(body.query) !== 'SelectStmt') throw denied('permission denied: CREATE TABLE AS needs a query');
+    this.select(body.query.SelectStmt, Scope.root());
+    this.objects.add(`pg_temp.${rel.relname}`);
+  }
+
+  private createTable(body: AstNode): void {
+    const rel = body.relation;
+    if (rel?.relpersistence !== 't') throw denied('permission denied: only temporary tables can be created', 'Use CREATE TEMPORARY TABLE.');
+    if (body.inhRelations?.length || body.partspec || body.partbound || body.ofTypename) throw denied('permission denied: inheritance, partitions and typed tables are not allowed');
+    this.newTempName(rel);
+    for (const e of body.tableElts ?? []) {
+      const t = nodeType(e);
+      if (t === 'Constraint' && e.Constraint.contype === 'CONSTR_FOREIGN') throw denied('permission denied: foreign keys are not allowed');
+      if (t === 'ColumnDef') {
+        for (const c of e.ColumnDef.constraints ?? []) if (c.Constraint?.contype === 'CONSTR_FOREIGN') throw denied('permission denied: foreign keys are not allowed');
+      }
+      if (t !== 'ColumnDef' && t !== 'Constraint') throw denied(`permission denied: ${t} in CREATE TABLE is not allowed`);
+    }
+    this.visitFields(body, Scope.root(), ['relation']);
+    this.objects.add(`pg_temp.${rel.relname}`);
+  }
+
+  private insert(body: AstNode): void {
+    if (body.onConflictClause) throw denied('permission denied: ON CONFLICT is not allowed');
+    this.withClause(body, Scope.root(), (scope) => {
+      this.tempTarget(body.relation, 'INSERT');
+      this.visitFields(body, scope, ['relation', 'withClause']);
+    });
+  }
+
+  private updateOrDelete(body: AstNode, type: string): void {
+    this.withClause(body, Scope.root(), (scope) => {
+      this.tempTarget(body.relation, type === 'UpdateStmt' ? 'UPDATE' : 'DELETE');
+      this.visitFields(body, scope, ['relation', 'withClause']);
+    });
+  }
+
+  private drop(body: AstNode): void {
+    if (body.removeType !== 'OBJECT_TABLE') throw denied(`permission denied: DROP ${String(body.removeType).replace('OBJECT_', '')} is not allowed`);
+    for (const o of body.objects ?? []) {
+      const parts = names(o.List?.items);
+      const rel = parts.at(-1)!;
+      if (parts.length > 2 || (parts.length === 2 && !TEMP_SCHEMAS.has(lower(parts[0]!)))) throw denied(`permission denied for table ${parts.join('.')}`);
+      const temp = this.temp();
+      if (!temp.has(lower(rel)) || lower(rel).startsWith(RESERVED_PREFIX)) {
+        if (body.missing_ok && !lower(rel).startsWith(RESERVED_PREFIX)) continue;
+        throw denied(`permission denied for table ${parts.join('.')}`, 'Only temporary tables can be dropped.');
+      }
+      o.List.items = [{ String: { sval: 'temp' } }, { String: { sval: 'main' } }, { String: { sval: rel } }];
+      this.changed = true;
+      this.objects.add(`pg_temp.${rel}`);
+    }
+  }
+
+  /** A temporary table that a statement writes: it must be the session's own. */
+  private tempTarget(rel: AstNode | undefined, what: string): void {
+    if (!rel) throw denied(`permission denied: ${what} without a table`);
+    const written = [rel.schemaname, rel.relname].filter(Boolean).join('.');
+    if (rel.catalogname || (rel.schemaname && !TEMP_SCHEMAS.has(lower(rel.schemaname)))) {
+      throw denied(`permission denied for table ${written}`, 'lakegate tables are read-only; only temporary tables can be written.');
+    }
+    const name = lower(rel.relname);
+    if (name.startsWith(RESERVED_PREFIX) || !this.temp().has(name)) {
+      throw denied(`permission denied for table ${written}`, 'lakegate tables are read-only; only temporary tables can be written.');
+    }
+    rel.catalogname = 'temp';
+    rel.schemaname = 'main';
+    this.changed = true;
+    this.objects.add(`pg_temp.${rel.relname}`);
+  }
+
+  private newTempName(rel: AstNode): void {
+    if (rel.catalogname || (rel.schemaname && !TEMP_SCHEMAS.has(lower(rel.schemaname)))) {
+      throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema');
+    }
+    if (lower(rel.relname).startsWith(RESERVED_PREFIX)) throw denied(`permission denied: table names starting with "${RESERVED_PREFIX}" are reserved`);
+    if (rel.schemaname) {
+      delete rel.schemaname;
+      this.changed = true;
+    }
+  }
+
+  // --- queries -------------------------------------------------------------------
+
+  /** Gives a statement's WITH clause its own scope (CTEs renamed) and runs `rest` inside it. */
+  private withClause(body: AstNode, outer: Scope, rest: (scope: Scope) => void): void {
+    const w = body.withClause;
+    if (!w) return rest(outer);
+    const map = new Map<string, string>();
+    const ctes: AstNode[] = (w.ctes ?? []).map((c: AstNode) => {
+      if (!c.CommonTableExpr) throw denied('permission denied: unexpected WITH item');
+      return c.CommonTableExpr;
+    });
+    const rename = (cte: AstNode): string => {
+      const fresh = `lg_cte_${++this.cteCounter}_${cte.ctename}`;
+      return fresh;
+    };
+    const planned = ctes.map((c) => ({ cte: c, original: c.ctename as string, fresh: rename(c) }));
+    if (w.recursive) {
+      for (const p of planned) map.set(p.original, p.fresh);
+      const scope = outer.push(map);
+      for (const p of planned) this.cteBody(p.cte, scope);
+    } else {
+      for (const p of planned) {
+        this.cteBody(p.cte, outer.push(new Map(map)));
+        map.set(p.original, p.fresh);
+      }
+    }
+    for (const p of planned) p.cte.ctename = p.fresh;
+    if (planned.length > 0) this.changed = true;
+    rest(outer.push(map));
+  }
+
+  private cteBody(cte: AstNode, scope: Scope): void {
+    const t = nodeType(cte.ctequery);
+    if (t !== 'SelectStmt') throw denied(`permission denied: ${describeStatement(t)} in WITH is not allowed`);
+    this.select(cte.ctequery.SelectStmt, scope);
+  }
+
+  private select(body: AstNode, outer: Scope): void {
+    if (body.intoClause) throw denied('permission denied: SELECT INTO is not allowed', 'Use CREATE TEMPORARY TABLE ... AS.');
+    if (body.lockingClause?.length) throw denied('permission denied: SELECT ... FOR UPDATE/SHARE is not allowed');
+    this.withClause(body, outer, (scope) => this.visitFields(body, scope, ['withClause']));
+  }
+
+  private visitFields(body: AstNode, scope: Scope, skip: string[]): void {
+    for (const [k, v] of Object.entries(body)) if (!skip.includes(k)) this.visit(v, scope);
+  }
+
+  private visit(value: unknown, scope: Scope): void {
+    if (Array.isArray(value)) {
+      for (const v of value) this.visit(v, scope);
+      return;
+    }
+    if (!value || typeof value !== 'object') return;
+    const node = value as AstNode;
+    const type = nodeType(node);
+    if (!type) {
+      // a relation outside the places handled explicitly (e.g. FOREIGN KEY targets) is never passed through
+      if ('relname' in node) throw denied('permission denied: relation reference in an unsupported place');
+      for (const v of Object.values(node)) this.visit(v, scope);
+      return;
+    }
+    if (!EXPRESSION_NODES.has(type)) throw denied(`permission denied: ${describeNode(type)} is not allowed`);
+    const body = node[type];
+    switch (type) {
+      case 'SelectStmt':
+        return this.select(body, scope);
+      case 'RangeVar':
+        return this.relation(body, scope);
+      case 'RangeFunction':
+        return this.rangeFunction(body, scope);
+      case 'FuncCall':
+        this.function(body, 'scalar');
+        return this.visitFields(body, scope, ['funcname']);
+      case 'CommonTableExpr':
+        throw denied('permission denied: unexpected WITH item');
+      default:
+        return this.visitFields(body, scope, []);
+    }
+  }
+
+  private rangeFunction(body: AstNode, scope: Scope): void {
+    for (const item of body.functions ?? []) {
+      const [call, coldefs] = item.List?.items ?? [];
+      if (!call?.FuncCall) throw denied('permission denied: only function calls are allowed in ROWS FROM');
+      this.function(call.FuncCall, 'table');
+      this.visitFields(call.FuncCall, scope, ['funcname']);
+      if (coldefs && Object.keys(coldefs).length > 0) this.visit(coldefs, scope);
+    }
+    this.visitFields(body, scope, ['functions']);
+  }
+
+  private function(call: AstNode, position: 'scalar' | 'table'): void {
+    const parts = names(call.funcname).map(lower);
+    const name = parts.at(-1) ?? '';
+    const qualified = parts.join('.');
+    if (parts.length > 2 || (parts.length === 2 && !FUNCTION_SCHEMAS.has(parts[0]!))) throw denied(`permission denied for function ${qualified}`);
+    if (name === 'current_setting') {
+      if (!currentSettingAllowed(constantString(call.args?.[0]))) {
+        throw denied('permission denied for function current_setting', 'Only PostgreSQL settings named by a constant can be read.');
+      }
+      return;
+    }
+    if (DENIED_SCALAR_FUNCTIONS.has(name)) throw denied(`permission denied for function ${qualified}`);
+    const builtinTable = this.ctx.builtinTableFunctions.has(name) && !ALLOWED_TABLE_FUNCTIONS.has(name);
+    if (builtinTable) throw denied(`permission denied for function ${qualified}`, position === 'table' ? 'Read data through the catalog\'s tables.' : undefined);
+  }
+
+  /** Resolves a relation reference and rewrites it to what DuckDB must read. */
+  private relation(rv: AstNode, scope: Scope): void {
+    const written = [rv.catalogname, rv.schemaname, rv.relname].filter(Boolean).join('.');
+    if (rv.catalogname) {
+      if (lower(rv.catalogname) !== lower(this.ctx.database)) {
+        throw new PgError(SqlState.FeatureNotSupported, `cross-database references are not implemented: "${written}"`);
+      }
+      delete rv.catalogname;
+      this.changed = true;
+    }
+    const rel: string = rv.relname;
+    if (!rv.schemaname) {
+      const cte = scope.cte(rel);
+      if (cte !== undefined) {
+        rv.alias ??= { aliasname: rel };
+        rv.relname = cte;
+        this.changed = true;
+        return;
+      }
+      if (PG_CATALOG_RELATIONS.has(lower(rel))) return this.system(rv, 'pg_catalog', written);
+      for (const schema of this.ctx.searchPath) {
+        const s = lower(schema);
+        if (s === 'pg_catalog') continue; // searched first, above
+        if (s === 'pg_temp') {
+          if (this.tempRead(rv)) return;
+          continue;
+        }
+        if (this.catalogRelation(rv, this.publicSchema(schema), false)) return;
+      }
+      if (this.tempRead(rv)) return;
+      throw undefinedTable(written);
+    }
+    const schema = lower(rv.schemaname);
+    if (SYSTEM_SCHEMAS.has(schema)) return this.system(rv, schema, written);
+    if (TEMP_SCHEMAS.has(schema)) {
+      if (this.tempRead(rv)) return;
+      throw undefinedTable(written);
+    }
+    if (schema === INTERNAL_SCHEMA || schema.startsWith(RESERVED_PREFIX)) throw denied(`permission denied for table ${written}`);
+    const target = this.publicSchema(rv.schemaname);
+    if (this.catalogRelation(rv, target, true)) return;
+    if (this.ctx.access.schemaFullyVisible(target)) throw undefinedTable(written);
+    throw denied(`permission denied for table ${written}`);
+  }
+
+  /** `public` means the catalog's default schema unless the catalog has a real schema named public. */
+  private publicSchema(schema: string): string {
+    if (lower(schema) !== 'public' || this.ctx.access.schemaExists('public')) return schema;
+    return this.ctx.defaultSchema;
+  }
+
+  private catalogRelation(rv: AstNode, schema: string, qualified: boolean): boolean {
+    const access = this.ctx.access.table(schema, rv.relname);
+    if (!access) return false;
+    this.objects.add(`${access.schema}.${access.name}`);
+    if (access.secureView) {
+      rv.alias ??= { aliasname: rv.relname };
+      rv.schemaname = INTERNAL_SCHEMA;
+      rv.relname = this.ctx.secureViewName(access.secureView);
+      this.changed = true;
+    } else if (!qualified || rv.schemaname !== access.schema) {
+      rv.schemaname = access.schema;
+      this.changed = true;
+    }
+    return true;
+  }
+
+  private temp(): Set<string> {
+    this.usedTemp = true;
+    if (this.ctx.tempTables === null) throw new NeedTempTables();
+    return this.ctx.tempTables;
+  }
+
+  private tempRead(rv: AstNode): boolean {
+    const name = lower(rv.relname);
+    if (!this.temp().has(name)) return false;
+    if (name.startsWith(RESERVED_PREFIX)) throw denied(`permission denied for table ${rv.relname}`);
+    rv.catalogname = 'temp';
+    rv.schemaname = 'main';
+    this.changed = true;
+    this.objects.add(`pg_temp.${rv.relname}`);
+    return true;
+  }
+
+  private system(rv: AstNode, schema: string, written: string): void {
+    if (!systemRelationAllowed(schema, rv.relname)) {
+      throw denied(`permission denied for table ${written}`, 'This system catalog is not available.');
+    }
+    this.objects.add(`${schema}.${lower(rv.relname)}`);
+  }
+}
+
+function describeStatement(type: string | null): string {
+  if (!type) return 'this statement';
+  return type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+}
+
+function describeNode(type: string): string {
+  const names: Record<string, string> = {
+    LockingClause: 'FOR UPDATE/SHARE',
+    RangeTableFunc: 'XMLTABLE',
+    JsonTable: 'JSON_TABLE',
+    XmlExpr: 'XML functions',
+    XmlSerialize: 'XMLSERIALIZE',
+    CurrentOfExpr: 'WHERE CURRENT OF',
+  };
+  return names[type] ?? `syntax ${type}`;
+}

@@ -1,0 +1,163 @@
+import { quoteLiteral } from '../catalog/install.js';
+import type { EngineConnection } from '../engine/connection.js';
+import { PgError, SqlState } from '../errors.js';
+import { deparseStatement, parseSql, type AstNode } from '../sql/ast.js';
+import { scan, type Token } from '../sql/scanner.js';
+import type { Statement } from '../sql/statement.js';
+import { PgAuthorizer, type AuthorizeContext } from './authorize.js';
+import { denied, NeedTempTables } from './errors.js';
+import type { AuthorizedStatement, SecurityManager } from './manager.js';
+
+/** The per-session table that catalog emulation filters through: what this user may list. */
+export const VISIBLE_TABLE = 'lakegate_visible';
+
+export interface SessionSecurityOptions {
+  user: string;
+  /** Longest statement text accepted, in characters (0 = no limit). */
+  maxQuerySize: number;
+  /** The session's current search_path setting. */
+  searchPath(): string;
+  /** Whether the session is inside a transaction block (then the visibility table is not refreshed). */
+  inTransaction(): boolean;
+}
+
+/** A statement ready for the compatibility pipeline, with what the audit log records. */
+export interface Authorized extends AuthorizedStatement {
+  generation: number;
+}
+
+/** Splits a search_path value into schema names ("$user" becomes the user). */
+export function parseSearchPath(value: string, user: string): string[] {
+  const out: string[] = [];
+  for (const raw of value.match(/"(?:[^"]|"")*"|[^,\s]+/g) ?? []) {
+    const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+    out.push(name === '$user' ? user : name);
+  }
+  return out;
+}
+
+/**
+ * One session's side of security: authorizes each statement for the session's
+ * user (cached per generation, user and search_path), keeps the session's
+ * visibility table in step with the catalog, and re-checks prepared
+ * statements after a reload.
+ */
+export class SessionSecurity {
+  private visibleGeneration = -1;
+
+  constructor(
+    private readonly manager: SecurityManager,
+    private readonly engine: EngineConnection,
+    private readonly opts: SessionSecurityOptions,
+  ) {}
+
+  get user(): string {
+    return this.opts.user;
+  }
+
+  /** Creates the session's visibility table (at session start). */
+  async start(): Promise<void> {
+    await this.engine.run(`CREATE TEMP TABLE ${VISIBLE_TABLE} (schema_name VARCHAR, table_name VARCHAR, columns VARCHAR[])`);
+    await this.refreshVisible();
+  }
+
+  private async refreshVisible(): Promise<void> {
+    const generation = this.manager.generation;
+    const rows = this.manager.visibleObjects(this.opts.user);
+    await this.engine.run(`DELETE FROM ${VISIBLE_TABLE}`);
+    for (let i = 0; i < rows.length; i += 500) {
+      const values = rows
+        .slice(i, i + 500)
+        .map((o) => `(${quoteLiteral(o.schema)}, ${quoteLiteral(o.table)}, ${o.columns ? `[${o.columns.map(quoteLiteral).join(', ')}]` : 'NULL'})`);
+      await this.engine.run(`INSERT INTO ${VISIBLE_TABLE} VALUES ${values.join(', ')}`);
+    }
+    this.visibleGeneration = generation;
+  }
+
+  /** Authorizes one statement; returns the SQL to run (qualified, secure views substituted). */
+  async authorize(text: string, tokens: Token[]): Promise<Authorized> {
+    const max = this.opts.maxQuerySize;
+    if (max > 0 && text.length > max) {
+      throw new PgError(SqlState.ProgramLimitExceeded, `statement of ${text.length} characters exceeds max_query_size (${max})`);
+    }
+    if (this.visibleGeneration !== this.manager.generation && !this.opts.inTransaction()) await this.refreshVisible();
+    const generation = this.manager.generation;
+    const searchPath = this.opts.searchPath();
+    const key = `${generation}\0${this.opts.user}\0${searchPath}\0${text}`;
+    const cached = this.manager.cache.get(key);
+    if (cached) return { ...cached, generation };
+    let stmt: AstNode;
+    try {
+      const parsed = parseSql(text);
+      if (parsed.stmts?.length !== 1) throw denied('permission denied: one statement at a time');
+      stmt = parsed.stmts[0]!.stmt as AstNode;
+    } catch (e) {
+      if (e instanceof PgError) throw e;
+      throw await this.unparseable(text);
+    }
+    let outcome;
+    try {
+      outcome = this.run(stmt, searchPath, null);
+    } catch (e) {
+      if (!(e instanceof NeedTempTables)) throw e;
+      stmt = (parseSql(text).stmts![0]!.stmt as AstNode);
+      outcome = this.run(stmt, searchPath, await this.tempTables());
+    }
+    const sql = outcome.changed ? deparseStatement(stmt) : text;
+    const result: AuthorizedStatement = { text: sql, tokens: sql === text ? tokens : scan(sql), objects: outcome.objects };
+    if (!outcome.usedTemp) this.manager.cache.set(key, result);
+    return { ...result, generation };
+  }
+
+  private run(stmt: AstNode, searchPath: string, temp: Set<string> | null) {
+    const access = this.manager.access(this.opts.user);
+    if (!access) throw denied(`permission denied: user "${this.opts.user}" no longer exists`);
+    const ctx: AuthorizeContext = {
+      access,
+      database: this.manager.database,
+      defaultSchema: this.manager.defaultSchema,
+      searchPath: parseSearchPath(searchPath, this.opts.user),
+      tempTables: temp,
+      builtinTableFunctions: this.manager.builtinTableFunctions,
+      secureViewName: (n) => this.manager.installedView(n),
+    };
+    return new PgAuthorizer(ctx).authorize(stmt);
+  }
+
+  private async tempTables(): Promise<Set<string>> {
+    const rows = await this.engine.rows("SELECT lower(table_name) AS name FROM duckdb_tables() WHERE database_name = 'temp'");
+    return new Set(rows.map((r) => String(r.name)));
+  }
+
+  /**
+   * SQL that PostgreSQL's grammar rejects: a syntax error if DuckDB rejects it
+   * too, otherwise refused (DuckDB-only statements are not authorized).
+   */
+  private async unparseable(text: string): Promise<PgError> {
+    let info: { error?: boolean; error_type?: string; error_message?: string } = {};
+    try {
+      const rows = await this.engine.rows(`SELECT json_serialize_sql(${quoteLiteral(text)}) AS j`);
+      info = JSON.parse(String(rows[0]?.j ?? '{}'));
+    } catch {
+      info = { error: true, error_type: 'parser', error_message: 'syntax error' };
+    }
+    if (info.error && info.error_type === 'parser') {
+      return new PgError(SqlState.SyntaxError, (info.error_message ?? 'syntax error').replace(/\n[\s\S]*$/, ''));
+    }
+    return denied('permission denied: DuckDB-specific statements are not allowed', 'Write the query in PostgreSQL syntax; lakegate authorizes PostgreSQL statements only.');
+  }
+
+  /** Re-authorizes a prepared statement after the catalog changed; refuses it if access changed. */
+  async recheck(entry: { statement: Statement; authorized?: Authorized }): Promise<void> {
+    const prev = entry.authorized;
+    const st = entry.statement;
+    if (!prev || prev.generation === this.manager.generation || st.kind !== 'query') return;
+    const again = await this.authorize(st.text, st.tokens);
+    if (again.text !== prev.text) {
+      throw new PgError(SqlState.FeatureNotSupported, 'cached plan must not change result type', {
+        detail: 'Access rules changed since the statement was prepared; prepare it again.',
+      });
+    }
+    entry.authorized = again;
+  }
+}
