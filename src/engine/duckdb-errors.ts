@@ -140,10 +140,20 @@ export function translateDuckDbError(err: unknown, query?: string): PgError {
       code = m[1]!;
       message = m[2]!;
     }
-    const detail = more.filter((l) => l.trim() !== '' && !/^Did you mean/.test(l) && !/^Candidate/.test(l)).join('\n') || undefined;
+    const detail = withoutHints(more).join('\n') || undefined;
     return new PgError(code, message, { position, detail });
   }
   return new PgError(SqlState.InternalError, stripKind(head), { position });
+}
+
+/**
+ * DuckDB's hints ("Did you mean ...", "Candidate bindings/functions: ...")
+ * name other objects of the database, possibly ones the user may not see:
+ * everything from the first hint line on is dropped.
+ */
+function withoutHints(lines: string[]): string[] {
+  const cut = lines.findIndex((l) => /^\s*(Did you mean|Candidate)/i.test(l));
+  return (cut < 0 ? lines : lines.slice(0, cut)).filter((l) => l.trim() !== '');
 }
 
 function stripKind(s: string): string {

@@ -340,6 +340,11 @@ export class PgAuthorizer {
   /** Resolves a relation reference and rewrites it to what DuckDB must read. */
   private relation(rv: AstNode, scope: Scope): void {
     const written = [rv.catalogname, rv.schemaname, rv.relname].filter(Boolean).join('.');
+    if (rv.catalogname && lower(rv.catalogname) === 'temp' && (!rv.schemaname || lower(rv.schemaname) === 'main')) {
+      // DuckDB's spelling of the session's temporary schema
+      if (this.tempRead(rv)) return;
+      throw undefinedTable(written);
+    }
     if (rv.catalogname) {
       if (lower(rv.catalogname) !== lower(this.ctx.database)) {
         throw new PgError(SqlState.FeatureNotSupported, `cross-database references are not implemented: "${written}"`);
@@ -367,6 +372,7 @@ export class PgAuthorizer {
         if (this.catalogRelation(rv, this.publicSchema(schema), false)) return;
       }
       if (this.tempRead(rv)) return;
+      if (looksLikeFile(rel)) throw denied('permission denied: a file path is not a table', 'Read data through the catalog\'s tables.');
       throw undefinedTable(written);
     }
     const schema = lower(rv.schemaname);
@@ -427,6 +433,11 @@ export class PgAuthorizer {
     }
     this.objects.add(`${schema}.${lower(rv.relname)}`);
   }
+}
+
+/** A name DuckDB would read as a file (replacement scan): a path or a data file name. */
+function looksLikeFile(name: string): boolean {
+  return /[/\\]|:\/\/|\.(parquet|csv|tsv|json|ndjson|jsonl|txt|gz|zst|db|duckdb|sqlite|arrow|xlsx)$/i.test(name);
 }
 
 function describeStatement(type: string | null): string {

@@ -113,6 +113,13 @@ function set(session: Session, st: Extract<Statement, { kind: 'set' }>): Utility
     session.notice({ severity: WARNING, code: SqlState.NoActiveSqlTransaction, message: 'SET LOCAL can only be used in transaction blocks' });
     return { tag: 'SET' };
   }
+  if ((st.name === 'role' || st.name === 'session_authorization') && st.value !== null) {
+    // a session cannot take another user's grants
+    const target = st.value.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+    if (!['none', 'default', session.identity.user].includes(target)) {
+      throw new PgError(SqlState.InsufficientPrivilege, st.name === 'role' ? `permission denied to set role "${target}"` : 'permission denied to set session authorization');
+    }
+  }
   if (st.name === 'statement_timeout' && st.value !== null) {
     session.settings.set(st.name, st.value, st.local);
     return { tag: 'SET' };

@@ -149,7 +149,10 @@ function transactionModes(ts: Tokens): { readOnly?: boolean; isolation?: string 
 function classifySet(ts: Tokens): Statement {
   let local = false;
   if (ts.accept('local')) local = true;
-  else ts.accept('session');
+  else if (ts.word(1) !== 'authorization') ts.accept('session');
+  if (ts.accept('variable')) {
+    return { kind: 'refuse', code: SqlState.InsufficientPrivilege, message: 'permission denied: SET VARIABLE is not allowed' };
+  }
   if (ts.accept('characteristics', 'as', 'transaction')) return { kind: 'set_transaction', session: true, ...transactionModes(ts) };
   if (ts.accept('transaction')) {
     if (ts.accept('snapshot')) return { kind: 'refuse', code: SqlState.FeatureNotSupported, message: 'SET TRANSACTION SNAPSHOT is not supported' };
