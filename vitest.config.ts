@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// test workers are forked with this environment: DuckDB queries need more than libuv's default 4 threads
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

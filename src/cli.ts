@@ -1,11 +1,49 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration, parseSize } from './catalog/sections/durations.js';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadCatalog, CatalogError } from './catalog/load.js';
+import { UserConfigError } from './config/users.js';
 import { Gateway } from './gateway.js';
+import { AccessConfigError } from './security/manager.js';
+import { TlsConfigError } from './security/tls.js';
 import { createLogger } from './observability/logger.js';
 import { hashPassword } from './server/auth/scram.js';
 import { LAKEGATE_VERSION, PACKAGE_ROOT } from './version.js';
+
+interface ServeOptions {
+  catalog: string;
+  host?: string;
+  port?: number;
+  logLevel: string;
+  threads?: number;
+  memoryLimit?: string;
+  maxConnections?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsRequired?: boolean;
+  tlsSelfSigned?: boolean;
+  statementTimeout?: number;
+  maxStatementTimeout?: number;
+  idleSessionTimeout?: number;
+  maxResultRows?: number;
+  maxQuerySize?: number;
+  maxMessageSize?: number;
+  tempDirectory?: string;
+  maxTempDirectorySize?: string;
+}
+
+function durationArg(v: string): number {
+  const ms = parseDuration(v);
+  if (ms === null) throw new InvalidArgumentError('expected a duration such as 500ms, 30s, 5min');
+  return ms;
+}
+
+function sizeArg(v: string): number {
+  const n = parseSize(v);
+  if (n === null) throw new InvalidArgumentError('expected a size such as 512kB, 1MB, 64MB');
+  return n;
+}
 
 const program = new Command();
 program.name('lakegate').description('PostgreSQL wire-protocol gateway over a Parquet lake and attached databases, executed in DuckDB').version(LAKEGATE_VERSION);
@@ -19,8 +57,20 @@ program
   .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info').env('LAKEGATE_LOG_LEVEL'))
   .addOption(new Option('--threads <n>', 'DuckDB worker threads').default(undefined, 'number of cores').env('LAKEGATE_THREADS').argParser((v) => Number(v)))
   .addOption(new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB').default(undefined, '80% of RAM').env('LAKEGATE_MEMORY_LIMIT'))
-  .addOption(new Option('--max-connections <n>', 'maximum concurrent client connections').default(100).env('LAKEGATE_MAX_CONNECTIONS').argParser((v) => Number(v)))
-  .action(async (opts: { catalog: string; host?: string; port?: number; logLevel: string; threads?: number; memoryLimit?: string; maxConnections: number }) => {
+  .addOption(new Option('--max-connections <n>', 'maximum concurrent client connections').default(undefined, 'catalog server.limits, else 100').env('LAKEGATE_MAX_CONNECTIONS').argParser((v) => Number(v)))
+  .addOption(new Option('--tls-cert <file>', 'TLS certificate (PEM)').env('LAKEGATE_TLS_CERT'))
+  .addOption(new Option('--tls-key <file>', 'TLS private key (PEM)').env('LAKEGATE_TLS_KEY'))
+  .addOption(new Option('--tls-required', 'refuse clear-text connections (28000)').env('LAKEGATE_TLS_REQUIRED'))
+  .addOption(new Option('--tls-self-signed', 'generate a self-signed certificate at start (development only)').env('LAKEGATE_TLS_SELF_SIGNED'))
+  .addOption(new Option('--statement-timeout <duration>', 'default statement_timeout, e.g. 30s').env('LAKEGATE_STATEMENT_TIMEOUT').argParser(durationArg))
+  .addOption(new Option('--max-statement-timeout <duration>', 'upper bound for statement_timeout set by clients').env('LAKEGATE_MAX_STATEMENT_TIMEOUT').argParser(durationArg))
+  .addOption(new Option('--idle-session-timeout <duration>', 'close sessions idle this long (57P05)').env('LAKEGATE_IDLE_SESSION_TIMEOUT').argParser(durationArg))
+  .addOption(new Option('--max-result-rows <n>', 'rows a statement may return before failing with 54000 (0 = no limit)').env('LAKEGATE_MAX_RESULT_ROWS').argParser((v) => Number(v)))
+  .addOption(new Option('--max-query-size <size>', 'longest statement text accepted, e.g. 1MB').env('LAKEGATE_MAX_QUERY_SIZE').argParser(sizeArg))
+  .addOption(new Option('--max-message-size <size>', 'largest protocol message accepted, e.g. 64MB').env('LAKEGATE_MAX_MESSAGE_SIZE').argParser(sizeArg))
+  .addOption(new Option('--temp-directory <dir>', 'where DuckDB spills when memory is short').env('LAKEGATE_TEMP_DIRECTORY'))
+  .addOption(new Option('--max-temp-directory-size <size>', 'cap on spilled data, e.g. 20GB').env('LAKEGATE_MAX_TEMP_DIRECTORY_SIZE'))
+  .action(async (opts: ServeOptions) => {
     const logger = createLogger(opts.logLevel);
     try {
       const gateway = await Gateway.start({
@@ -31,6 +81,20 @@ program
         threads: opts.threads,
         memoryLimit: opts.memoryLimit,
         maxConnections: opts.maxConnections,
+        tlsConfig: {
+          cert: opts.tlsCert && path.resolve(opts.tlsCert),
+          key: opts.tlsKey && path.resolve(opts.tlsKey),
+          required: opts.tlsRequired ? true : undefined,
+          selfSigned: opts.tlsSelfSigned ? true : undefined,
+        },
+        statementTimeoutMs: opts.statementTimeout,
+        maxStatementTimeoutMs: opts.maxStatementTimeout,
+        idleSessionTimeoutMs: opts.idleSessionTimeout,
+        maxResultRows: opts.maxResultRows,
+        maxQuerySize: opts.maxQuerySize,
+        maxMessageSize: opts.maxMessageSize,
+        tempDirectory: opts.tempDirectory && path.resolve(opts.tempDirectory),
+        maxTempDirectorySize: opts.maxTempDirectorySize,
       });
       const stop = (): void => {
         logger.info('shutting down');
@@ -39,7 +103,7 @@ program
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     } catch (e) {
-      logger.fatal(e instanceof CatalogError ? e.message : e, 'cannot start');
+      logger.fatal(e instanceof CatalogError || e instanceof AccessConfigError || e instanceof TlsConfigError || e instanceof UserConfigError ? e.message : e, 'cannot start');
       setTimeout(() => process.exit(1), 100);
     }
   });

@@ -12,7 +12,8 @@ export const DEFAULT_THROTTLE: ThrottleOptions = { maxFailures: 10, windowMs: 60
  * Failed-login throttling per client address: each failure is answered after
  * a delay that doubles with the address's recent failures, and after
  * `maxFailures` within the window every login from it fails (with the same
- * error as a wrong password) until old failures age out.
+ * error as a wrong password) until old failures age out. A success does not
+ * reset the count: one valid account must not unlock guessing at others.
  */
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
@@ -43,9 +44,6 @@ export class LoginThrottle {
     return Math.min(this.opts.maxDelayMs, 25 * 2 ** Math.min(list.length - 1, 20));
   }
 
-  success(address: string): void {
-    this.failures.delete(address);
-  }
 
   private prune(now: number): void {
     for (const address of [...this.failures.keys()]) this.recent(address, now);

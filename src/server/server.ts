@@ -247,7 +247,6 @@ export class LakegateServer {
     // a locked-out address fails exactly as a wrong password does
     const locked = this.throttle.locked(conn.remoteAddress);
     await authenticate(conn, () => frames.next(), user, locked ? undefined : this.catalog.user(user));
-    this.throttle.success(conn.remoteAddress);
     const profile = this.catalog.profile(user);
     const userLimit = profile?.connectionLimit;
     if (userLimit !== undefined && (this.perUser.get(user) ?? 0) >= userLimit) {
