@@ -76,8 +76,10 @@ export class ClientConnection {
     this.requeued.push(...frames);
   }
 
+  /** Runs `listener` when the connection closes (at once if it already has: startup awaits can race a disconnect). */
   onClosed(listener: () => void): void {
-    this.closeListeners.push(listener);
+    if (this.closedFlag) listener();
+    else this.closeListeners.push(listener);
   }
 
   private onData(chunk: Buffer): void {
