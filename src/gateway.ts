@@ -71,7 +71,9 @@ export class Gateway {
       maxTempDirectorySize: opts.maxTempDirectorySize ?? limits.maxTempDirectorySize,
     });
     await installCatalog(engine.adminConnection, catalog);
-    await engine.lock({ allowedDirectories: lakeDirectories(catalog) });
+    // DuckDB cannot extend its allowed directories once locked: the catalog's own directory is allowed too, so a
+    // reload can add tables under it (clients can never name files: the authorizer refuses every file access)
+    await engine.lock({ allowedDirectories: [...new Set([catalog.dir, ...lakeDirectories(catalog)])] });
     const security = new SecurityManager(log);
     await security.apply(engine.adminConnection, catalog);
     const tlsConfig = { required: false, selfSigned: false, ...definedOnly(catalog.server.tls), ...definedOnly(opts.tlsConfig) };

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
 import type { Session } from '../../src/session/session.js';
-import { startGateway, type TestGateway, writeCatalog } from '../support/gateway.js';
+import { EXAMPLE_LAKE, startGateway, type TestGateway, writeCatalog } from '../support/gateway.js';
 import { connect, failure, securityCatalog } from './support.js';
 
 const SECRET = 'pa55-in-env-9f2c1d';
@@ -135,6 +135,20 @@ describe('grants after a catalog reload', () => {
     ]);
     await guest.end();
     await analyst.end();
+  });
+
+  it('a table added under the catalog directory after the sandbox is locked is readable once the reload applies', async () => {
+    fs.mkdirSync(path.join(dir, 'added'));
+    fs.copyFileSync(path.join(EXAMPLE_LAKE, 'zones.parquet'), path.join(dir, 'added', 'zones2.parquet'));
+    // what the catalog's reload does for a new table
+    await gw.gateway.engine.adminConnection.run(`CREATE VIEW lake.zones2 AS SELECT * FROM read_parquet('${path.join(dir, 'added', 'zones2.parquet')}')`);
+    await gw.gateway.security.apply(gw.gateway.engine.adminConnection, loadCatalog(dir));
+    const chief = await connect(gw, 'chief');
+    expect((await chief.query('SELECT count(*)::int AS n FROM lake.zones2')).rows[0].n).toBe(265);
+    const guest = await connect(gw, 'guest');
+    expect((await failure(guest, 'SELECT count(*) FROM lake.zones2')).code).toBe('42501');
+    await chief.end();
+    await guest.end();
   });
 
   it('a reload with a broken grant is refused and the previous policy keeps serving', async () => {
