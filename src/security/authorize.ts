@@ -1,33 +1,17 @@
 import { INTERNAL_SCHEMA } from '../catalog/install.js';
-import { PgError, SqlState } from '../errors.js';
+import { PgError } from '../errors.js';
 import { nodeType, type AstNode } from '../sql/ast.js';
-import type { UserAccess } from './access.js';
-import { denied, NeedTempTables, undefinedTable } from './errors.js';
+import { denied } from './errors.js';
+import { isTempSchema, RelationResolver, type AuthorizeContext } from './resolve.js';
+
+export type { AuthorizeContext };
 import {
   ALLOWED_TABLE_FUNCTIONS,
   currentSettingAllowed,
   DENIED_SCALAR_FUNCTIONS,
   FUNCTION_SCHEMAS,
-  PG_CATALOG_RELATIONS,
   RESERVED_PREFIX,
-  systemRelationAllowed,
-  SYSTEM_SCHEMAS,
 } from './sandbox.js';
-
-/** What the authorizer needs to know about the session. */
-export interface AuthorizeContext {
-  access: UserAccess;
-  database: string;
-  defaultSchema: string;
-  /** search_path entries, unquoted ("$user" already replaced). */
-  searchPath: string[];
-  /** The session's temporary tables (lower-case), or null when not loaded yet. */
-  tempTables: Set<string> | null;
-  /** DuckDB's built-in table functions (lower-case): refused unless allowlisted. */
-  builtinTableFunctions: Set<string>;
-  /** The installed name of a secure view. */
-  secureViewName(name: string): string;
-}
 
 export interface AuthorizeOutcome {
   /** Relations the statement reads or writes, qualified (`lake.trips`, `pg_temp.t`, `pg_catalog.pg_class`). */
@@ -48,7 +32,6 @@ const EXPRESSION_NODES = new Set([
   'SetToDefault', 'ColumnDef', 'Constraint',
 ]);
 
-const TEMP_SCHEMAS = new Set(['pg_temp', 'temp']);
 
 class Scope {
   constructor(
@@ -85,12 +68,13 @@ function constantString(node: AstNode | undefined): string | null {
  * unique names (so an unqualified name is never looked up by DuckDB itself).
  */
 export class PgAuthorizer {
-  private readonly objects = new Set<string>();
+  private readonly resolver: RelationResolver;
   private changed = false;
-  private usedTemp = false;
   private cteCounter = 0;
 
-  constructor(private readonly ctx: AuthorizeContext) {}
+  constructor(private readonly ctx: AuthorizeContext) {
+    this.resolver = new RelationResolver(ctx);
+  }
 
   authorize(stmt: AstNode): AuthorizeOutcome {
     const type = nodeType(stmt);
@@ -124,7 +108,7 @@ export class PgAuthorizer {
       default:
         throw denied(`permission denied: ${describeStatement(type)} is not allowed`, 'lakegate runs queries over its catalog; only SELECT and temporary tables are allowed.');
     }
-    return { objects: [...this.objects], changed: this.changed, usedTemp: this.usedTemp };
+    return { objects: [...this.resolver.objects], changed: this.changed, usedTemp: this.resolver.usedTemp };
   }
 
   // --- statements ----------------------------------------------------------------
@@ -150,7 +134,7 @@ export class PgAuthorizer {
     this.newTempName(rel);
     if (nodeType(body.query) !== 'SelectStmt') throw denied('permission denied: CREATE TABLE AS needs a query');
     this.select(body.query.SelectStmt, Scope.root());
-    this.objects.add(`pg_temp.${rel.relname}`);
+    this.resolver.objects.add(`pg_temp.${rel.relname}`);
   }
 
   private createTable(body: AstNode): void {
@@ -167,7 +151,7 @@ export class PgAuthorizer {
       if (t !== 'ColumnDef' && t !== 'Constraint') throw denied(`permission denied: ${t} in CREATE TABLE is not allowed`);
     }
     this.visitFields(body, Scope.root(), ['relation']);
-    this.objects.add(`pg_temp.${rel.relname}`);
+    this.resolver.objects.add(`pg_temp.${rel.relname}`);
   }
 
   private insert(body: AstNode): void {
@@ -190,15 +174,15 @@ export class PgAuthorizer {
     for (const o of body.objects ?? []) {
       const parts = names(o.List?.items);
       const rel = parts.at(-1)!;
-      if (parts.length > 2 || (parts.length === 2 && !TEMP_SCHEMAS.has(lower(parts[0]!)))) throw denied(`permission denied for table ${parts.join('.')}`);
-      const temp = this.temp();
+      if (parts.length > 2 || (parts.length === 2 && !isTempSchema(parts[0]!))) throw denied(`permission denied for table ${parts.join('.')}`);
+      const temp = this.resolver.temp();
       if (!temp.has(lower(rel)) || lower(rel).startsWith(RESERVED_PREFIX)) {
         if (body.missing_ok && !lower(rel).startsWith(RESERVED_PREFIX)) continue;
         throw denied(`permission denied for table ${parts.join('.')}`, 'Only temporary tables can be dropped.');
       }
       o.List.items = [{ String: { sval: 'temp' } }, { String: { sval: 'main' } }, { String: { sval: rel } }];
       this.changed = true;
-      this.objects.add(`pg_temp.${rel}`);
+      this.resolver.objects.add(`pg_temp.${rel}`);
     }
   }
 
@@ -206,21 +190,21 @@ export class PgAuthorizer {
   private tempTarget(rel: AstNode | undefined, what: string): void {
     if (!rel) throw denied(`permission denied: ${what} without a table`);
     const written = [rel.schemaname, rel.relname].filter(Boolean).join('.');
-    if (rel.catalogname || (rel.schemaname && !TEMP_SCHEMAS.has(lower(rel.schemaname)))) {
+    if (rel.catalogname || (rel.schemaname && !isTempSchema(rel.schemaname))) {
       throw denied(`permission denied for table ${written}`, 'lakegate tables are read-only; only temporary tables can be written.');
     }
     const name = lower(rel.relname);
-    if (name.startsWith(RESERVED_PREFIX) || !this.temp().has(name)) {
+    if (name.startsWith(RESERVED_PREFIX) || !this.resolver.temp().has(name)) {
       throw denied(`permission denied for table ${written}`, 'lakegate tables are read-only; only temporary tables can be written.');
     }
     rel.catalogname = 'temp';
     rel.schemaname = 'main';
     this.changed = true;
-    this.objects.add(`pg_temp.${rel.relname}`);
+    this.resolver.objects.add(`pg_temp.${rel.relname}`);
   }
 
   private newTempName(rel: AstNode): void {
-    if (rel.catalogname || (rel.schemaname && !TEMP_SCHEMAS.has(lower(rel.schemaname)))) {
+    if (rel.catalogname || (rel.schemaname && !isTempSchema(rel.schemaname))) {
       throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema');
     }
     if (lower(rel.relname).startsWith(RESERVED_PREFIX)) throw denied(`permission denied: table names starting with "${RESERVED_PREFIX}" are reserved`);
@@ -339,105 +323,30 @@ export class PgAuthorizer {
 
   /** Resolves a relation reference and rewrites it to what DuckDB must read. */
   private relation(rv: AstNode, scope: Scope): void {
-    const written = [rv.catalogname, rv.schemaname, rv.relname].filter(Boolean).join('.');
-    if (rv.catalogname && lower(rv.catalogname) === 'temp' && (!rv.schemaname || lower(rv.schemaname) === 'main')) {
-      // DuckDB's spelling of the session's temporary schema
-      if (this.tempRead(rv)) return;
-      throw undefinedTable(written);
-    }
-    if (rv.catalogname) {
-      if (lower(rv.catalogname) !== lower(this.ctx.database)) {
-        throw new PgError(SqlState.FeatureNotSupported, `cross-database references are not implemented: "${written}"`);
-      }
-      delete rv.catalogname;
-      this.changed = true;
-    }
-    const rel: string = rv.relname;
-    if (!rv.schemaname) {
-      const cte = scope.cte(rel);
-      if (cte !== undefined) {
-        rv.alias ??= { aliasname: rel };
-        rv.relname = cte;
-        this.changed = true;
+    const r = this.resolver.resolve({ catalog: rv.catalogname, schema: rv.schemaname, name: rv.relname }, (n) => scope.cte(n));
+    const written: string = rv.relname;
+    switch (r.kind) {
+      case 'cte':
+        rv.alias ??= { aliasname: written };
+        rv.relname = r.name;
+        break;
+      case 'catalog':
+        if (r.secureView) {
+          rv.alias ??= { aliasname: written };
+          rv.schemaname = INTERNAL_SCHEMA;
+          rv.relname = r.secureView;
+        } else rv.schemaname = r.schema;
+        delete rv.catalogname;
+        break;
+      case 'temp':
+        rv.catalogname = 'temp';
+        rv.schemaname = 'main';
+        break;
+      case 'system':
         return;
-      }
-      if (PG_CATALOG_RELATIONS.has(lower(rel))) return this.system(rv, 'pg_catalog', written);
-      for (const schema of this.ctx.searchPath) {
-        const s = lower(schema);
-        if (s === 'pg_catalog') continue; // searched first, above
-        if (s === 'pg_temp') {
-          if (this.tempRead(rv)) return;
-          continue;
-        }
-        if (this.catalogRelation(rv, this.publicSchema(schema), false)) return;
-      }
-      if (this.tempRead(rv)) return;
-      if (looksLikeFile(rel)) throw denied('permission denied: a file path is not a table', 'Read data through the catalog\'s tables.');
-      throw undefinedTable(written);
     }
-    const schema = lower(rv.schemaname);
-    if (SYSTEM_SCHEMAS.has(schema)) return this.system(rv, schema, written);
-    if (TEMP_SCHEMAS.has(schema)) {
-      if (this.tempRead(rv)) return;
-      throw undefinedTable(written);
-    }
-    if (schema === INTERNAL_SCHEMA || schema.startsWith(RESERVED_PREFIX)) throw denied(`permission denied for table ${written}`);
-    const target = this.publicSchema(rv.schemaname);
-    if (this.catalogRelation(rv, target, true)) return;
-    if (this.ctx.access.schemaFullyVisible(target)) throw undefinedTable(written);
-    throw denied(`permission denied for table ${written}`);
-  }
-
-  /** `public` means the catalog's default schema unless the catalog has a real schema named public. */
-  private publicSchema(schema: string): string {
-    if (lower(schema) !== 'public' || this.ctx.access.schemaExists('public')) return schema;
-    return this.ctx.defaultSchema;
-  }
-
-  private catalogRelation(rv: AstNode, schema: string, qualified: boolean): boolean {
-    const access = this.ctx.access.table(schema, rv.relname);
-    if (!access) return false;
-    this.objects.add(`${access.schema}.${access.name}`);
-    if (access.secureView) {
-      rv.alias ??= { aliasname: rv.relname };
-      rv.schemaname = INTERNAL_SCHEMA;
-      rv.relname = this.ctx.secureViewName(access.secureView);
-      this.changed = true;
-    } else if (!qualified || rv.schemaname !== access.schema) {
-      rv.schemaname = access.schema;
-      this.changed = true;
-    }
-    return true;
-  }
-
-  private temp(): Set<string> {
-    this.usedTemp = true;
-    if (this.ctx.tempTables === null) throw new NeedTempTables();
-    return this.ctx.tempTables;
-  }
-
-  private tempRead(rv: AstNode): boolean {
-    const name = lower(rv.relname);
-    if (!this.temp().has(name)) return false;
-    if (name.startsWith(RESERVED_PREFIX)) throw denied(`permission denied for table ${rv.relname}`);
-    rv.catalogname = 'temp';
-    rv.schemaname = 'main';
     this.changed = true;
-    this.objects.add(`pg_temp.${rv.relname}`);
-    return true;
   }
-
-  private system(rv: AstNode, schema: string, written: string): void {
-    if (!systemRelationAllowed(schema, rv.relname)) {
-      throw denied(`permission denied for table ${written}`, 'This system catalog is not available.');
-    }
-    this.objects.add(`${schema}.${lower(rv.relname)}`);
-  }
-}
-
-/** A name DuckDB would read as a file (replacement scan): a path or a data file name. */
-function looksLikeFile(name: string): boolean {
-  return /[/\\]|:\/\/|\.(parquet|csv|tsv|json|ndjson|jsonl|txt|gz|zst|db|duckdb|sqlite|arrow|xlsx)$/i.test(name);
 }
 
 function describeStatement(type: string | null): string {
