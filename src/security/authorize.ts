@@ -306,19 +306,7 @@ export class PgAuthorizer {
   }
 
   private function(call: AstNode, position: 'scalar' | 'table'): void {
-    const parts = names(call.funcname).map(lower);
-    const name = parts.at(-1) ?? '';
-    const qualified = parts.join('.');
-    if (parts.length > 2 || (parts.length === 2 && !FUNCTION_SCHEMAS.has(parts[0]!))) throw denied(`permission denied for function ${qualified}`);
-    if (name === 'current_setting') {
-      if (!currentSettingAllowed(constantString(call.args?.[0]))) {
-        throw denied('permission denied for function current_setting', 'Only PostgreSQL settings named by a constant can be read.');
-      }
-      return;
-    }
-    if (DENIED_SCALAR_FUNCTIONS.has(name)) throw denied(`permission denied for function ${qualified}`);
-    const builtinTable = this.ctx.builtinTableFunctions.has(name) && !ALLOWED_TABLE_FUNCTIONS.has(name);
-    if (builtinTable) throw denied(`permission denied for function ${qualified}`, position === 'table' ? 'Read data through the catalog\'s tables.' : undefined);
+    checkFunction(this.ctx, names(call.funcname), position, constantString(call.args?.[0]));
   }
 
   /** Resolves a relation reference and rewrites it to what DuckDB must read. */
@@ -346,6 +334,28 @@ export class PgAuthorizer {
         return;
     }
     this.changed = true;
+  }
+}
+
+/**
+ * The function policy, for both authorizers: qualified only with pg_catalog,
+ * information_schema or main; DuckDB's built-in table functions refused
+ * except a few; current_setting only for constant PostgreSQL setting names.
+ */
+export function checkFunction(ctx: AuthorizeContext, nameParts: string[], position: 'scalar' | 'table', firstConstant: string | null): void {
+  const parts = nameParts.map(lower);
+  const name = parts.at(-1) ?? '';
+  const qualified = parts.join('.');
+  if (parts.length > 2 || (parts.length === 2 && !FUNCTION_SCHEMAS.has(parts[0]!))) throw denied(`permission denied for function ${qualified}`);
+  if (name === 'current_setting') {
+    if (!currentSettingAllowed(firstConstant)) {
+      throw denied('permission denied for function current_setting', 'Only PostgreSQL settings named by a constant can be read.');
+    }
+    return;
+  }
+  if (DENIED_SCALAR_FUNCTIONS.has(name)) throw denied(`permission denied for function ${qualified}`);
+  if (ctx.builtinTableFunctions.has(name) && !ALLOWED_TABLE_FUNCTIONS.has(name)) {
+    throw denied(`permission denied for function ${qualified}`, position === 'table' ? "Read data through the catalog's tables." : undefined);
   }
 }
 

@@ -5,6 +5,7 @@ import { deparseStatement, parseSql, type AstNode } from '../sql/ast.js';
 import { scan, type Token } from '../sql/scanner.js';
 import type { Statement } from '../sql/statement.js';
 import { PgAuthorizer, type AuthorizeContext } from './authorize.js';
+import { DuckAuthorizer, parseKeepingNumbers, referenceSignature, stringifyKeepingNumbers, stripLocations } from './duck-authorize.js';
 import { denied, NeedTempTables } from './errors.js';
 import type { AuthorizedStatement, SecurityManager } from './manager.js';
 
@@ -93,7 +94,10 @@ export class SessionSecurity {
       stmt = parsed.stmts[0]!.stmt as AstNode;
     } catch (e) {
       if (e instanceof PgError) throw e;
-      throw await this.unparseable(text);
+      const duck = await this.duckdbStatement(text, searchPath);
+      const result: AuthorizedStatement = { text: duck.sql, tokens: scan(duck.sql), objects: duck.objects };
+      if (!duck.usedTemp) this.manager.cache.set(key, result);
+      return { ...result, generation };
     }
     let outcome;
     try {
@@ -109,10 +113,10 @@ export class SessionSecurity {
     return { ...result, generation };
   }
 
-  private run(stmt: AstNode, searchPath: string, temp: Set<string> | null) {
+  private context(searchPath: string, temp: Set<string> | null): AuthorizeContext {
     const access = this.manager.access(this.opts.user);
     if (!access) throw denied(`permission denied: user "${this.opts.user}" no longer exists`);
-    const ctx: AuthorizeContext = {
+    return {
       access,
       database: this.manager.database,
       defaultSchema: this.manager.defaultSchema,
@@ -121,7 +125,10 @@ export class SessionSecurity {
       builtinTableFunctions: this.manager.builtinTableFunctions,
       secureViewName: (n) => this.manager.installedView(n),
     };
-    return new PgAuthorizer(ctx).authorize(stmt);
+  }
+
+  private run(stmt: AstNode, searchPath: string, temp: Set<string> | null) {
+    return new PgAuthorizer(this.context(searchPath, temp)).authorize(stmt);
   }
 
   private async tempTables(): Promise<Set<string>> {
@@ -129,22 +136,50 @@ export class SessionSecurity {
     return new Set(rows.map((r) => String(r.name)));
   }
 
+  private async serialize(sql: string): Promise<{ error?: boolean; error_type?: string; error_message?: string; statements?: { node: Record<string, unknown> }[] }> {
+    const rows = await this.engine.rows(`SELECT json_serialize_sql(${quoteLiteral(sql)}) AS j`);
+    return parseKeepingNumbers(String(rows[0]?.j ?? '{}'));
+  }
+
   /**
    * SQL that PostgreSQL's grammar rejects: a syntax error if DuckDB rejects it
-   * too, otherwise refused (DuckDB-only statements are not authorized).
+   * too; a DuckDB SELECT is authorized on DuckDB's own AST and printed back;
+   * any other DuckDB statement (ATTACH, PRAGMA, COPY TO, ...) is refused.
    */
-  private async unparseable(text: string): Promise<PgError> {
-    let info: { error?: boolean; error_type?: string; error_message?: string } = {};
+  private async duckdbStatement(text: string, searchPath: string): Promise<{ sql: string; objects: string[]; usedTemp: boolean }> {
+    let info;
     try {
-      const rows = await this.engine.rows(`SELECT json_serialize_sql(${quoteLiteral(text)}) AS j`);
-      info = JSON.parse(String(rows[0]?.j ?? '{}'));
+      info = await this.serialize(text);
     } catch {
-      info = { error: true, error_type: 'parser', error_message: 'syntax error' };
+      throw new PgError(SqlState.SyntaxError, 'syntax error');
     }
-    if (info.error && info.error_type === 'parser') {
-      return new PgError(SqlState.SyntaxError, (info.error_message ?? 'syntax error').replace(/\n[\s\S]*$/, ''));
+    if (info.error) {
+      if (info.error_type === 'parser') throw new PgError(SqlState.SyntaxError, (info.error_message ?? 'syntax error').replace(/\n[\s\S]*$/, ''));
+      throw denied('permission denied: this statement is not allowed', 'lakegate runs queries over its catalog; only SELECT and temporary tables are allowed.');
     }
-    return denied('permission denied: DuckDB-specific statements are not allowed', 'Write the query in PostgreSQL syntax; lakegate authorizes PostgreSQL statements only.');
+    if (info.statements?.length !== 1) throw denied('permission denied: one statement at a time');
+    const authorizeOnce = (temp: Set<string> | null) => {
+      const copy = structuredClone(info.statements![0]!.node);
+      stripLocations(copy);
+      const outcome = new DuckAuthorizer(this.context(searchPath, temp)).authorize(copy);
+      return { node: copy, outcome };
+    };
+    let result;
+    try {
+      result = authorizeOnce(null);
+    } catch (e) {
+      if (!(e instanceof NeedTempTables)) throw e;
+      result = authorizeOnce(await this.tempTables());
+    }
+    const json = stringifyKeepingNumbers({ error: false, statements: [{ node: result.node, named_param_map: [] }] });
+    const printed = await this.engine.rows(`SELECT json_deserialize_sql(${quoteLiteral(json)}) AS s`);
+    const sql = String(printed[0]?.s ?? '');
+    // DuckDB must read the printed SQL back with exactly the references that were checked
+    const back = await this.serialize(sql);
+    if (back.error || back.statements?.length !== 1 || referenceSignature(back.statements[0]!.node) !== referenceSignature(result.node)) {
+      throw denied('permission denied: this statement could not be authorized', 'Write it in PostgreSQL syntax.');
+    }
+    return { sql, objects: result.outcome.objects, usedTemp: result.outcome.usedTemp };
   }
 
   /** Re-authorizes a prepared statement after the catalog changed; refuses it if access changed. */

@@ -53,6 +53,23 @@ describe('grants: what each user can query with direct SQL', () => {
     expect(await one('SELECT count(*) AS n FROM public.trips')).toBe(86_400);
   });
 
+  it('DuckDB syntax is authorized on DuckDB\'s own AST with the same grants', async () => {
+    const c = as('analyst');
+    expect((await c.query('FROM lake.trips SELECT count(*)::int AS n')).rows[0].n).toBe(86_400);
+    const ex = await c.query('SELECT * EXCLUDE (fare) FROM lake.trips LIMIT 1');
+    expect(ex.fields.map((f) => f.name)).toEqual(['trip_id', 'payment_type', 'month']);
+    const d = await c.query('DESCRIBE lake.trips');
+    expect(d.rows.map((r) => r.column_name)).toEqual(['trip_id', 'fare', 'payment_type', 'month']);
+    const s = await c.query('SUMMARIZE lake.trips');
+    expect(s.rows.map((r) => r.column_name)).toEqual(['trip_id', 'fare', 'payment_type', 'month']);
+    expect(s.rows.every((r) => Number(r.count) === 86_400)).toBe(true);
+    expect((await c.query('WITH t AS (FROM lake.trips) SELECT count(*)::int AS n FROM t USING SAMPLE 100%')).rows[0].n).toBe(86_400);
+    expect((await c.query('SELECT [x * 2 FOR x IN [1, 2]] AS l')).rows[0].l).toEqual([2, 4]);
+    expect((await failure(as('guest'), 'FROM lake.trips SELECT count(*)')).code).toBe('42501');
+    expect((await failure(c, 'FROM lake.trips SELECT tip')).code).toBe('42703');
+    expect((await failure(c, 'SELEC 1')).code).toBe('42601');
+  });
+
   it('extended protocol and cursors go through the same checks', async () => {
     const c = as('analyst');
     const r = await c.query({ text: 'SELECT count(*)::int AS n FROM lake.trips WHERE month = $1', values: [1] });
