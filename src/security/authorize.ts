@@ -10,6 +10,7 @@ import {
   currentSettingAllowed,
   DENIED_SCALAR_FUNCTIONS,
   FUNCTION_SCHEMAS,
+  functionEmulated,
   RESERVED_PREFIX,
 } from './sandbox.js';
 
@@ -347,6 +348,7 @@ export function checkFunction(ctx: AuthorizeContext, nameParts: string[], positi
   const name = parts.at(-1) ?? '';
   const qualified = parts.join('.');
   if (parts.length > 2 || (parts.length === 2 && !FUNCTION_SCHEMAS.has(parts[0]!))) throw denied(`permission denied for function ${qualified}`);
+  if (functionEmulated(name)) return;
   if (name === 'current_setting') {
     if (!currentSettingAllowed(firstConstant)) {
       throw denied('permission denied for function current_setting', 'Only PostgreSQL settings named by a constant can be read.');

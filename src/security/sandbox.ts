@@ -50,6 +50,22 @@ export function systemRelationAllowed(schema: string, name: string): boolean {
 }
 
 /**
+ * Functions on the denylist that the pg_catalog emulation answers itself
+ * (its rewrite replaces DuckDB's version after authorization): e.g.
+ * `current_setting` read from the session's settings, `pg_get_viewdef` of a
+ * catalog view. Registered names are no longer refused.
+ */
+const emulatedFunctions = new Set<string>();
+
+export function registerEmulatedFunctions(names: Iterable<string>): void {
+  for (const n of names) emulatedFunctions.add(n.toLowerCase());
+}
+
+export function functionEmulated(name: string): boolean {
+  return emulatedFunctions.has(name.toLowerCase());
+}
+
+/**
  * PostgreSQL 15's pg_catalog relations: an unqualified reference to one of
  * these names means the system catalog (pg_catalog is searched first).
  */

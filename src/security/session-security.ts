@@ -56,21 +56,24 @@ export class SessionSecurity {
     return this.opts.user;
   }
 
-  /** Creates the session's visibility table (at session start). */
+  /**
+   * Creates and fills the session's visibility table (at session start).
+   * Same shape as the pg_catalog emulation's hook table: (schema_name,
+   * table_name), '*' matching anything there; an empty list is written as a
+   * row that matches nothing, so "no rows" can never be mistaken for "show all".
+   */
   async start(): Promise<void> {
-    await this.engine.run(`CREATE TEMP TABLE ${VISIBLE_TABLE} (schema_name VARCHAR, table_name VARCHAR, columns VARCHAR[])`);
+    await this.engine.run(`CREATE TEMP TABLE IF NOT EXISTS ${VISIBLE_TABLE} (schema_name VARCHAR, table_name VARCHAR)`);
     await this.refreshVisible();
   }
 
   private async refreshVisible(): Promise<void> {
     const generation = this.manager.generation;
     const rows = this.manager.visibleObjects(this.opts.user);
-    await this.engine.run(`DELETE FROM ${VISIBLE_TABLE}`);
-    for (let i = 0; i < rows.length; i += 500) {
-      const values = rows
-        .slice(i, i + 500)
-        .map((o) => `(${quoteLiteral(o.schema)}, ${quoteLiteral(o.table)}, ${o.columns ? `[${o.columns.map(quoteLiteral).join(', ')}]` : 'NULL'})`);
-      await this.engine.run(`INSERT INTO ${VISIBLE_TABLE} VALUES ${values.join(', ')}`);
+    await this.engine.run(`DELETE FROM temp.main.${VISIBLE_TABLE}`);
+    const values = rows.length === 0 ? ["('', '')"] : rows.map((o) => `(${quoteLiteral(o.schema)}, ${quoteLiteral(o.table)})`);
+    for (let i = 0; i < values.length; i += 500) {
+      await this.engine.run(`INSERT INTO temp.main.${VISIBLE_TABLE} VALUES ${values.slice(i, i + 500).join(', ')}`);
     }
     this.visibleGeneration = generation;
   }

@@ -49,6 +49,17 @@ describe('catalog visibility per user', () => {
     }
   });
 
+  it('each session\'s lakegate_visible table holds its user\'s objects; a user who may see nothing gets a row that matches nothing', async () => {
+    for (const user of ['guest', 'nobody']) {
+      const c = await connect(gw, user);
+      const session = [...gw.gateway.server.sessions].find((s) => s.identity.user === user)!;
+      const rows = await session.engine.rows('SELECT schema_name, table_name FROM temp.main.lakegate_visible ORDER BY 1, 2');
+      const want = user === 'nobody' ? [{ schema_name: '', table_name: '' }] : [{ schema_name: 'lake', table_name: 'daily_trips' }, { schema_name: 'lake', table_name: 'payment_types' }];
+      expect(rows).toEqual(want);
+      await c.end();
+    }
+  });
+
   for (const user of Object.keys(EXPECTED)) {
     it(`psql meta-commands as ${user}: \\dt, \\dv and \\d show only granted objects`, async (ctx) => {
       if (!emulated) return ctx.skip('needs the pg_catalog emulation (issue 4)');
