@@ -128,7 +128,9 @@ function extractPosition(text: string, query: string | undefined): { text: strin
 export function translateDuckDbError(err: unknown, query?: string): PgError {
   if (err instanceof PgError) return err;
   const raw = err instanceof Error ? err.message : String(err);
-  const { text, position } = extractPosition(raw, query);
+  let { text, position } = extractPosition(raw, query);
+  // PostgreSQL points just past the last character for "at end of input"
+  if (position === undefined && query !== undefined && /^Parser Error: syntax error at end of input/.test(text)) position = [...query].length + 1;
   const [first, ...more] = text.split('\n');
   const head = first ?? text;
   for (const rule of rules) {
