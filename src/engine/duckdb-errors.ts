@@ -49,6 +49,7 @@ const rules: Rule[] = [
   { test: /^Conversion Error: .*UTF-?8/i, code: SqlState.CharacterNotInRepertoire },
   { test: /^Conversion Error: /, code: SqlState.InvalidTextRepresentation },
   { test: /^Out of Range Error: .*(?:[Dd]ivision by zero|divide by zero)/, code: SqlState.DivisionByZero, message: () => 'division by zero' },
+  { test: /^Out of Range Error: Overflow in \w+ of (INT16|INT32|INT64)\b/, code: SqlState.NumericValueOutOfRange, message: (m) => `${pgIntName(m[1]!)} out of range` },
   { test: /^Out of Range Error: /, code: SqlState.NumericValueOutOfRange },
   { test: /^Invalid Input Error: division by zero/, code: SqlState.DivisionByZero, message: () => 'division by zero' },
   { test: /^Invalid Input Error: .*(?:[Dd]ivision by zero)/, code: SqlState.DivisionByZero, message: () => 'division by zero' },
