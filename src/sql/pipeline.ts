@@ -4,6 +4,7 @@ import { classify } from './classify.js';
 import { columnNamesPass } from './rewrite/column-names.js';
 import { divisionPass } from './rewrite/division.js';
 import { byteaLiteralsPass } from './rewrite/bytea-literals.js';
+import { numericTypmodPass } from './rewrite/numeric-typmod.js';
 import type { RewriteContext, RewritePass } from './rewrite/pass.js';
 import { splitStatements, type Token } from './scanner.js';
 import type { Statement } from './statement.js';
@@ -15,7 +16,7 @@ export interface RewrittenSql {
   applied: string[];
 }
 
-export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass, byteaLiteralsPass];
+export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass, byteaLiteralsPass, numericTypmodPass];
 
 /**
  * The path from client SQL to DuckDB SQL: split, classify, and rewrite query

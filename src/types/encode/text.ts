@@ -8,6 +8,7 @@ import { digitCount, formatFloat4, formatFloat8, putDigits, writeAsciiField, wri
 import type { TimeZone } from '../timezone.js';
 import { FlatField, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
 import { decimalText } from './decimal.js';
+import { isUnconstrainedNumeric } from '../type-map.js';
 import { ListTextField, JsonField } from './nested.js';
 
 const T = duckdb.Type;
@@ -93,12 +94,14 @@ class FloatText extends FlatField {
 }
 
 class DecimalText extends FlatField {
+  private readonly trim: boolean;
   constructor(private readonly d: DuckType) {
     super(physicalSize(d.internal!));
+    this.trim = isUnconstrainedNumeric(d);
   }
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
-    decimalText(w, this.data, this.i32, this.u32, row, this.d.internal!, this.d.scale!);
+    decimalText(w, this.data, this.i32, this.u32, row, this.d.internal!, this.d.scale!, this.trim);
   }
 }
 
