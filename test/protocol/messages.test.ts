@@ -225,6 +225,49 @@ describe('message flow', () => {
     expect((m[4] as unknown as { text: string }).text).toBe('INSERT 0 2');
   });
 
+  it('startup reports the PostgreSQL 15 parameters clients parse, then BackendKeyData and ReadyForQuery(I)', async () => {
+    const r = await RawClient.connect(gw.port, 'trust_user', 'lakegate', { application_name: 'probe', options: '-c statement_timeout=5s --search_path=lake' });
+    const status = Object.fromEntries(
+      r.startup.filter((m) => m.name === 'parameterStatus').map((m) => [(m as unknown as { parameterName: string }).parameterName, (m as unknown as { parameterValue: string }).parameterValue]),
+    );
+    expect(status).toMatchObject({
+      server_encoding: 'UTF8',
+      client_encoding: 'UTF8',
+      DateStyle: 'ISO, MDY',
+      IntervalStyle: 'postgres',
+      TimeZone: 'UTC',
+      integer_datetimes: 'on',
+      standard_conforming_strings: 'on',
+      application_name: 'probe',
+      is_superuser: 'off',
+      session_authorization: 'trust_user',
+    });
+    expect(status.server_version).toMatch(/^15\.\d+ \(lakegate /);
+    expect(names(r.startup).slice(0, 1)).toEqual(['authenticationOk']);
+    expect(names(r.startup).slice(-2)).toEqual(['backendKeyData', 'readyForQuery']);
+    r.send(serialize.query('SHOW statement_timeout; SHOW search_path'));
+    const m = await r.until('readyForQuery');
+    const values = m.filter((x) => x.name === 'dataRow').map((x) => (x as unknown as { fields: string[] }).fields[0]);
+    expect(values).toEqual(['5s', 'lake']);
+    r.end();
+  });
+
+  it('GSSENCRequest is answered N and the connection continues in clear', async () => {
+    const net = await import('node:net');
+    const s = net.connect(gw.port, '127.0.0.1');
+    await new Promise((resolve) => s.once('connect', resolve));
+    const gss = Buffer.alloc(8);
+    gss.writeInt32BE(8, 0);
+    gss.writeInt32BE(80877104, 4);
+    s.write(gss);
+    const answer = await new Promise<Buffer>((resolve) => s.once('data', resolve));
+    expect(answer.toString()).toBe('N');
+    s.write(serialize.startup({ user: 'trust_user', database: 'lakegate' }));
+    const reply = await new Promise<Buffer>((resolve) => s.once('data', resolve));
+    expect(reply[0]).toBe(0x52); // AuthenticationOk
+    s.destroy();
+  });
+
   it('ParameterStatus is sent when a reported setting changes', async () => {
     c.send(serialize.query("SET application_name = 'reporting'"));
     const m = await c.until('readyForQuery');

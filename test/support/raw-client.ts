@@ -32,16 +32,18 @@ export class RawClient {
     for (const f of w) f();
   }
 
-  static async connect(port: number, user = 'trust_user', database = 'lakegate'): Promise<RawClient> {
+  /** Backend messages of the startup phase (AuthenticationOk .. ReadyForQuery). */
+  startup: BackendMessage[] = [];
+
+  static async connect(port: number, user = 'trust_user', database = 'lakegate', extra: Record<string, string> = {}): Promise<RawClient> {
     const socket = net.connect(port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
     const c = new RawClient(socket);
-    socket.write(serialize.startup({ user, database }));
-    await c.until('readyForQuery');
-    c.messages.length = 0;
+    socket.write(serialize.startup({ user, database, ...extra }));
+    c.startup = await c.until('readyForQuery');
     return c;
   }
 
