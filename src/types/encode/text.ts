@@ -4,7 +4,7 @@ import type { DuckType } from '../duck-type.js';
 import { physicalSize } from '../duck-type.js';
 import { MICROS_PER_SECOND } from '../format/calendar.js';
 import { DateFormatCache, formatInterval, putBc, putDate, putOffset, putTime, putTimestamp } from '../format/datetime.js';
-import { digitCount, formatFloat4, formatFloat8, putDigits, writeAsciiField, writeIntField, writeStringField } from '../format/numbers.js';
+import { digitCount, formatFloat4, putDigits, writeAsciiField, writeFloat8Field, writeIntField, writeStringField } from '../format/numbers.js';
 import type { TimeZone } from '../timezone.js';
 import { FlatField, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
 import { decimalText } from './decimal.js';
@@ -88,8 +88,8 @@ class FloatText extends FlatField {
   }
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
-    const v = this.double ? this.data.readDoubleLE(row * 8) : this.data.readFloatLE(row * 4);
-    writeAsciiField(w, this.double ? formatFloat8(v) : formatFloat4(v));
+    if (this.double) return writeFloat8Field(w, this.data.readDoubleLE(row * 8));
+    writeAsciiField(w, formatFloat4(this.data.readFloatLE(row * 4)));
   }
 }
 
