@@ -1,4 +1,5 @@
 import type { EngineConnection } from '../engine/connection.js';
+import { PgError } from '../errors.js';
 import type { CatalogIssue } from './errors.js';
 import { scanSql } from './lake-sql.js';
 import type { Catalog, DeclaredColumn, LakeTable } from './model.js';
@@ -17,7 +18,15 @@ export interface VerifiedLakeTable {
   fileNames: Map<string, string>;
 }
 
+/** Rows of a CSV or JSON table read to check that declared types convert. */
+const SAMPLE_ROWS = 2048;
+
 function messageOf(e: unknown): string {
+  // DuckDB's CSV errors put the reason on a later line
+  if (e instanceof PgError && e.detail) {
+    const why = e.detail.split('\n').find((l) => /could not convert|error when converting/i.test(l));
+    if (why) return `${e.message}: ${why.trim()}`;
+  }
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -118,12 +127,14 @@ export async function verifyLakeTable(conn: EngineConnection, t: LakeTable, repo
   }
   let columns = inFiles;
   if (t.format !== 'parquet' && t.columns?.some((c) => c.type)) {
-    // CSV and JSON take the declared types as reader options: check that they apply.
+    // CSV and JSON take the declared types as reader options: check that the
+    // first rows convert (the whole file is not read here).
+    const typed = scanSql(t);
     try {
-      columns = await describeQuery(conn, `SELECT * FROM ${scanSql(t)}`);
+      columns = await describeQuery(conn, `SELECT * FROM ${typed}`);
+      await conn.rows(`SELECT * FROM ${typed} LIMIT ${SAMPLE_ROWS}`);
     } catch (e) {
-      const msg = messageOf(e);
-      report([...at, keyForScanError(t, msg)], `cannot read "${written}" with the declared types: ${msg}`);
+      report([...at, 'columns'], `cannot read "${written}" with the declared types: ${messageOf(e)}`);
       return null;
     }
   }

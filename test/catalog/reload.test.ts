@@ -167,3 +167,70 @@ describe('lake_roots let a reload add tables anywhere under them', () => {
     }
   });
 });
+
+describe('reload contract with the other rooms', () => {
+  it('runs after-install hooks at start and on reload, and puts the previous catalog back when one fails', async () => {
+    const fixture = await makeFixtureLake();
+    const dir = catalogDirWith(fixture, stringify(base({ one: { parquet: 'lake/one.parquet' } })));
+    const calls: string[] = [];
+    const hook = async (ctx: import('../../src/catalog/runtime.js').AfterInstallContext): Promise<void> => {
+      const names = ctx.catalog.objects.map((o) => o.name).join(',');
+      calls.push(`${ctx.reason}:${names}`);
+      // the hook sees the installed catalog in DuckDB
+      const rows = await ctx.conn.rows("SELECT count(*) AS n FROM duckdb_views() WHERE schema_name = 'lake'");
+      expect(Number(rows[0]!.n)).toBe(ctx.catalog.objects.length);
+      if (names.includes('boom')) throw new Error('the pg_catalog emulation failed');
+    };
+    const log = capturingLogger();
+    const gw = await Gateway.start({ catalog: dir, host: '127.0.0.1', port: 0, logger: log.logger, afterInstall: [hook] });
+    const c = new pg.Client(`postgresql://lakegate:lakegate@127.0.0.1:${gw.port}/lakegate`);
+    await c.connect();
+    try {
+      expect(calls).toEqual(['start:one']);
+      saveCatalog(dir, base({ one: { parquet: 'lake/one.parquet' }, boom: { parquet: 'lake/one.parquet' } }));
+      const o = await gw.reload('api');
+      expect(o.ok).toBe(false);
+      expect(o.error?.message).toBe('the pg_catalog emulation failed');
+      expect(calls).toEqual(['start:one', 'reload:one,boom', 'restore:one']);
+      // the table the failed catalog added is gone again; the old one serves
+      expect(((await c.query('SELECT * FROM lake.boom').catch((e: pg.DatabaseError) => e)) as pg.DatabaseError).code).toBe('42P01');
+      expect(Number((await c.query('SELECT count(*) AS n FROM lake.one')).rows[0].n)).toBe(10);
+      expect(gw.catalog.objects.map((x) => x.name)).toEqual(['one']);
+      expect(log.lines.some((l) => l.msg === 'catalog reload rejected; the last good catalog keeps serving' && l.error === 'the pg_catalog emulation failed')).toBe(true);
+    } finally {
+      await c.end();
+      await gw.close();
+    }
+  });
+
+  it('applies new users and a new default schema to running and new sessions', async () => {
+    const fixture = await makeFixtureLake();
+    const doc = (users: unknown[], defaultSchema: string): Record<string, unknown> => ({
+      database: 'lakegate',
+      default_schema: defaultSchema,
+      users,
+      schemas: { lake: { one: { parquet: 'lake/one.parquet' } }, other: { one: { parquet: 'lake/parts' } } },
+    });
+    const dir = catalogDirWith(fixture, stringify(doc([TEST_USERS[0]], 'lake')));
+    const gw = await Gateway.start({ catalog: dir, host: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }) });
+    const c = new pg.Client(`postgresql://lakegate:lakegate@127.0.0.1:${gw.port}/lakegate`);
+    await c.connect();
+    try {
+      expect(Number((await c.query('SELECT count(*) AS n FROM one')).rows[0].n)).toBe(10);
+      const refused = new pg.Client(`postgresql://md5_user:md5_user@127.0.0.1:${gw.port}/lakegate`);
+      await expect(refused.connect()).rejects.toThrow();
+      saveCatalog(dir, doc([TEST_USERS[0], TEST_USERS[2]], 'other'));
+      expect((await gw.reload('api')).ok).toBe(true);
+      // the running session's unqualified names follow the new default schema
+      expect(Number((await c.query('SELECT count(*) AS n FROM one')).rows[0].n)).toBe(6);
+      expect(Number((await c.query('SELECT count(*) AS n FROM public.one')).rows[0].n)).toBe(6);
+      const added = new pg.Client(`postgresql://md5_user:md5_user@127.0.0.1:${gw.port}/lakegate`);
+      await added.connect();
+      expect(Number((await added.query('SELECT count(*) AS n FROM lake.one')).rows[0].n)).toBe(10);
+      await added.end();
+    } finally {
+      await c.end();
+      await gw.close();
+    }
+  });
+});

@@ -41,6 +41,11 @@ describe('catalog validation: the file', () => {
     await expect(checkCatalog(path.join(fixture, 'nope', 'catalog.yaml'))).rejects.toThrow(`${path.join(fixture, 'nope', 'catalog.yaml')}: no such catalog file`);
   });
 
+  it('names a catalog file that cannot be read', async () => {
+    const file = path.join(fixture, 'lake', 'one.parquet', 'catalog.yaml');
+    await expect(checkCatalog(file)).rejects.toThrow(`${file}: cannot read the catalog file (ENOTDIR)`);
+  });
+
   it('reports invalid YAML with its line', async () => {
     expect(await errorsOf(['database: x', 'schemas:', '  lake: [', ''])).toEqual([expect.stringMatching(/^catalog\.yaml:5: invalid YAML: Flow sequence/)]);
   });
@@ -211,6 +216,15 @@ describe('catalog validation: against the files (DuckDB)', () => {
   it('reports CSV types for columns the file does not have', async () => {
     expect(await errorsOf(lake('    p:', '      csv: lake/people.csv', '      delimiter: ";"', '      types: { nmae: text }'))).toEqual([
       expect.stringMatching(/^catalog\.yaml:6: schemas\.lake\.p\.types: cannot read "lake\/people\.csv": .*nmae/),
+    ]);
+  });
+
+  it('reports declared CSV and JSON types the first rows do not convert to', async () => {
+    expect(
+      await errorsOf(lake('    p:', '      csv: lake/people.csv', '      delimiter: ";"', '      columns:', '        name: integer', '    e:', '      json: lake/events.ndjson', '      columns: { id: bigint, kind: date }')),
+    ).toEqual([
+      'catalog.yaml:6: schemas.lake.p.columns: cannot read "lake/people.csv" with the declared types: CSV Error on Line: 2: Error when converting column "name". Could not convert string "Smith; John" to \'INTEGER\'',
+      expect.stringMatching(/^catalog\.yaml:10: schemas\.lake\.e\.columns: cannot read "lake\/events\.ndjson" with the declared types: .*"open"/),
     ]);
   });
 
