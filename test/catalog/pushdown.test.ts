@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { EXAMPLE_LAKE, startGateway, TEST_USERS, type TestGateway } from '../support/gateway.js';
+import { testTempDir } from '../support/lake-fixture.js';
 
 interface ProfileNode {
   operator_type: string;
@@ -58,7 +58,7 @@ describe('pushdown into the Parquet lake, proven from DuckDB profiling', () => {
   let client: pg.Client;
 
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakegate-rg-'));
+    const dir = testTempDir('rg-');
     await rowGroupTrap(dir);
     gw = await startGateway({
       catalogDoc: {

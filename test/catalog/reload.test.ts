@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReloadOutcome } from '../../src/catalog/runtime.js';
 import { Gateway } from '../../src/gateway.js';
-import { catalogDirWith, makeFixtureLake } from '../support/lake-fixture.js';
+import { catalogDirWith, makeFixtureLake, testTempDir } from '../support/lake-fixture.js';
 import { TEST_USERS } from '../support/gateway.js';
 import { stringify } from 'yaml';
 
@@ -135,7 +134,7 @@ describe('hot reload while a client stays connected', () => {
   });
 
   it('refuses a reload that needs a directory outside the locked sandbox, naming it', async () => {
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'lakegate-outside-'));
+    const outside = testTempDir('outside-');
     fs.copyFileSync(path.join(fixture, 'lake', 'one.parquet'), path.join(outside, 'x.parquet'));
     saveCatalog(dir, base({ one: { parquet: 'lake/parts/**/*.parquet' }, x: { parquet: path.join(outside, '*.parquet') } }));
     const o = await gw.reload('api');

@@ -3,6 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../../src/engine/engine.js';
 
+/** A fresh directory under the test run's temporary directory (removed by the global teardown). */
+export function testTempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(process.env.LAKEGATE_TEST_TMP ?? os.tmpdir(), prefix));
+}
+
 function q(p: string): string {
   return `'${p.replace(/'/g, "''")}'`;
 }
@@ -19,7 +24,7 @@ function q(p: string): string {
  * - empty/: a directory without data files
  * - broken.parquet: not a Parquet file
  */
-export async function makeFixtureLake(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakegate-lake-'))): Promise<string> {
+export async function makeFixtureLake(dir = testTempDir('lake-')): Promise<string> {
   const lake = path.join(dir, 'lake');
   fs.mkdirSync(path.join(lake, 'parts', 'sub'), { recursive: true });
   fs.mkdirSync(path.join(lake, 'empty'), { recursive: true });
@@ -46,7 +51,7 @@ export async function makeFixtureLake(dir = fs.mkdtempSync(path.join(os.tmpdir()
 
 /** A fresh catalog directory whose `lake` is a copy of the fixture lake, with `catalog.yaml` holding `yaml`. */
 export function catalogDirWith(fixture: string, yaml: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakegate-cat-'));
+  const dir = testTempDir('cat-');
   fs.cpSync(path.join(fixture, 'lake'), path.join(dir, 'lake'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'catalog.yaml'), yaml);
   return dir;
