@@ -233,3 +233,37 @@ describe('reload contract with the other rooms', () => {
     }
   });
 });
+
+describe('catalog files mounted from a Kubernetes ConfigMap', () => {
+  it('reloads when the ..data symlink is swapped', async () => {
+    const fixture = await makeFixtureLake();
+    const dir = catalogDirWith(fixture, '');
+    fs.rmSync(path.join(dir, 'catalog.yaml'));
+    const version = (name: string, doc: Record<string, unknown>): void => {
+      fs.mkdirSync(path.join(dir, name));
+      fs.writeFileSync(path.join(dir, name, 'catalog.yaml'), stringify(doc));
+    };
+    version('..v1', base({ one: { parquet: 'lake/one.parquet' } }));
+    fs.symlinkSync('..v1', path.join(dir, '..data'));
+    fs.symlinkSync('..data/catalog.yaml', path.join(dir, 'catalog.yaml'));
+    const gw = await Gateway.start({ catalog: dir, host: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }), watchCatalog: true, watchDebounceMs: 50 });
+    try {
+      const changed = new Promise<ReloadOutcome>((resolve) => {
+        const onReload = (o: ReloadOutcome): void => {
+          if (!o.changed) return;
+          gw.runtime.off('reload', onReload);
+          resolve(o);
+        };
+        gw.runtime.on('reload', onReload);
+      });
+      // what the kubelet does: write the new version, point ..data at it atomically
+      version('..v2', base({ one: { parquet: 'lake/one.parquet' }, parts: { parquet: 'lake/parts' } }));
+      fs.symlinkSync('..v2', path.join(dir, '..data_tmp'));
+      fs.renameSync(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
+      expect((await changed).ok).toBe(true);
+      expect(gw.catalog.objects.map((o) => o.name)).toEqual(['one', 'parts']);
+    } finally {
+      await gw.close();
+    }
+  });
+});
