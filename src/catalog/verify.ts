@@ -49,7 +49,7 @@ export async function checkDeclaredColumns(
   conn: EngineConnection,
   declared: DeclaredColumn[],
   actual: FileColumn[],
-  opts: { at: KeyPath; what: string; checkTypes: boolean; report: (at: KeyPath, message: string) => void },
+  opts: { at: KeyPath; what: string; checkTypes: boolean; report: (at: KeyPath, message: string) => void; typeHint?: (column: string) => string | undefined },
 ): Promise<Map<string, string>> {
   const fileNames = new Map<string, string>();
   const has = opts.what.endsWith('s') ? 'have' : 'has';
@@ -73,7 +73,8 @@ export async function checkDeclaredColumns(
       continue;
     }
     if (opts.checkTypes && want !== found.type) {
-      opts.report(at, `declared ${col.type}${want.toLowerCase() === col.type.toLowerCase() ? '' : ` (${want})`}, but ${opts.what} ${has} ${found.type}`);
+      const hint = opts.typeHint?.(found.name);
+      opts.report(at, `declared ${col.type}${want.toLowerCase() === col.type.toLowerCase() ? '' : ` (${want})`}, but ${opts.what} ${has} ${found.type}${hint ? ` (${hint})` : ''}`);
     }
   }
   return fileNames;
@@ -93,12 +94,14 @@ function keyForScanError(t: LakeTable, message: string): string {
 export async function verifyLakeTable(conn: EngineConnection, t: LakeTable, report: (at: KeyPath, message: string) => void): Promise<VerifiedLakeTable | null> {
   const at: KeyPath = ['schemas', t.schema, t.name];
   const written = t.pathAsWritten;
+  let partitionKeys = new Set<string>();
   try {
-    const rows = await conn.rows(`SELECT count(*) AS n FROM glob(${quoteLiteral(t.path)})`);
+    const rows = await conn.rows(`SELECT count(*) AS n, min(file) AS first FROM glob(${quoteLiteral(t.path)})`);
     if (Number(rows[0]!.n) === 0) {
       report([...at, t.format], `no files match "${written}"`);
       return null;
     }
+    partitionKeys = new Set([...String(rows[0]!.first).matchAll(/[/\\]([^/\\=]+)=/g)].map((m) => m[1]!));
   } catch (e) {
     report([...at, t.format], `cannot list "${written}": ${messageOf(e)}`);
     return null;
@@ -118,6 +121,10 @@ export async function verifyLakeTable(conn: EngineConnection, t: LakeTable, repo
       at,
       what: 'the files',
       checkTypes: t.format === 'parquet',
+      typeHint: (name) =>
+        t.hivePartitioning && !t.hiveTypes?.[name] && partitionKeys.has(name)
+          ? `a partition column: give its type with hive_partitioning: { ${name}: <type> }`
+          : undefined,
       report: (where, message) => {
         ok = false;
         report(where, message);

@@ -207,6 +207,13 @@ describe('catalog validation: against the files (DuckDB)', () => {
     ]);
   });
 
+  it('suggests typing a partition column whose declared type differs from the inferred one', async () => {
+    expect(await errorsOf(lake('    h:', '      parquet: lake/hive/**/*.parquet', '      hive_partitioning: true', '      columns: { id: integer, year: integer }'))).toEqual([
+      'catalog.yaml:6: schemas.lake.h.columns.year: declared integer, but the files have BIGINT (a partition column: give its type with hive_partitioning: { year: <type> })',
+    ]);
+    expect(await errorsOf(lake('    h:', '      parquet: lake/hive/**/*.parquet', '      hive_partitioning: { year: integer }', '      columns: { id: integer, year: integer }'))).toEqual([]);
+  });
+
   it('reports partition types for keys that are not partitions', async () => {
     expect(await errorsOf(lake('    h:', '      parquet: lake/hive/**/*.parquet', '      hive_partitioning: { year: integer, day: integer }'))).toEqual([
       expect.stringMatching(/^catalog\.yaml:5: schemas\.lake\.h\.hive_partitioning: cannot read "lake\/hive\/\*\*\/\*\.parquet": .*"day" does not appear to be a partition/),
