@@ -64,7 +64,7 @@ export function sandboxIssues(catalog: Catalog): CatalogIssue[] {
     const root = tableReadRoot(o, catalog.file);
     if ('dir' in root && isInside(catalog.file, root.dir)) {
       const at = ['schemas', o.schema, o.name, o.format];
-      const message = `"${o.pathAsWritten}" would let clients read the directory that holds the catalog file; put the files in a subdirectory`;
+      const message = `"${o.pathAsWritten}" would let clients read ${root.dir}, which holds the catalog file: keep lake files in a directory without it`;
       issues.push(catalog.source ? catalog.source.issue(at, message) : { file: catalog.file, key: at.join('.'), message });
     }
   }

@@ -259,6 +259,6 @@ describe('catalog validation: against the files (DuckDB)', () => {
   it('refuses a glob in the directory that holds catalog.yaml', async () => {
     const dir = catalogDirWith(fixture, `${lake('    a: { parquet: "*.parquet" }').join('\n')}\n`);
     fs.copyFileSync(path.join(dir, 'lake', 'one.parquet'), path.join(dir, 'top.parquet'));
-    await expect(checkCatalog(dir)).rejects.toThrow('catalog.yaml:3: schemas.lake.a.parquet: "*.parquet" would let clients read the directory that holds the catalog file; put the files in a subdirectory');
+    await expect(checkCatalog(dir)).rejects.toThrow(`catalog.yaml:3: schemas.lake.a.parquet: "*.parquet" would let clients read ${dir}, which holds the catalog file: keep lake files in a directory without it`);
   });
 });
