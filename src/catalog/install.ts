@@ -23,16 +23,7 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Drops whatever relation (table or view) has this name, if any. */
-async function dropRelation(conn: EngineConnection, schema: string, name: string): Promise<void> {
-  const rows = await conn.rows(
-    `SELECT 'TABLE' AS kind FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ${quoteLiteral(schema)} AND table_name = ${quoteLiteral(name)}
-     UNION ALL
-     SELECT 'VIEW' FROM duckdb_views() WHERE database_name = current_database() AND schema_name = ${quoteLiteral(schema)} AND view_name = ${quoteLiteral(name)} AND NOT internal`,
-  );
-  for (const r of rows) await conn.run(`DROP ${r.kind} IF EXISTS ${qualified(schema, name)}`);
-}
-
+/** Whether a relation of this name exists in DuckDB, and as what. */
 async function existingRelationKind(conn: EngineConnection, schema: string, name: string): Promise<'TABLE' | 'VIEW' | null> {
   const rows = await conn.rows(
     `SELECT 'TABLE' AS kind FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ${quoteLiteral(schema)} AND table_name = ${quoteLiteral(name)}
@@ -40,6 +31,12 @@ async function existingRelationKind(conn: EngineConnection, schema: string, name
      SELECT 'VIEW' FROM duckdb_views() WHERE database_name = current_database() AND schema_name = ${quoteLiteral(schema)} AND view_name = ${quoteLiteral(name)} AND NOT internal`,
   );
   return (rows[0]?.kind as 'TABLE' | 'VIEW' | undefined) ?? null;
+}
+
+/** Drops whatever relation (table or view) has this name, if any. */
+async function dropRelation(conn: EngineConnection, schema: string, name: string): Promise<void> {
+  const kind = await existingRelationKind(conn, schema, name);
+  if (kind) await conn.run(`DROP ${kind} IF EXISTS ${qualified(schema, name)}`);
 }
 
 async function commentOn(conn: EngineConnection, what: string, comment: string | undefined): Promise<void> {
