@@ -56,6 +56,9 @@ const rules: Rule[] = [
   { test: /^Invalid Input Error: lakegate:(\w{5}): (.*)/, code: '', message: (m) => m[2]! },
   { test: /^Invalid Input Error: .*(?:[Uu]nicode|UTF-?8)/, code: SqlState.CharacterNotInRepertoire },
   { test: /^Invalid Input Error: .*(?:No files found|does not exist)/, code: SqlState.UndefinedFile },
+  // a lake file replaced by something that is not Parquet: data_corrupted, as PostgreSQL reports unreadable pages
+  { test: /^Invalid Input Error: File '(.*)' too small to be a Parquet file/, code: 'XX001', message: (m) => `could not read file "${m[1]}": not a Parquet file (too small)` },
+  { test: /^Invalid Input Error: No magic bytes found at end of file '(.*)'/, code: 'XX001', message: (m) => `could not read file "${m[1]}": not a Parquet file` },
   { test: /^Invalid Input Error: /, code: SqlState.InvalidParameterValue },
   { test: /^Constraint Error: .*(?:[Dd]uplicate key|PRIMARY KEY or UNIQUE)/, code: SqlState.UniqueViolation },
   { test: /^Constraint Error: NOT NULL constraint failed/, code: SqlState.NotNullViolation },

@@ -11,6 +11,7 @@ import type { Frame } from '../protocol/frontend/framer.js';
 import { decodeStartup, PROTOCOL_3_0, type StartupPacket } from '../protocol/frontend/messages.js';
 import type { SqlPipeline } from '../sql/pipeline.js';
 import { Session } from '../session/session.js';
+import type { SearchPathResolver } from '../session/search-path.js';
 import { REPORTED, SessionSettings } from '../session/settings.js';
 import type { Logger } from '../observability/logger.js';
 import { CancelRegistry } from './cancel-registry.js';
@@ -40,6 +41,8 @@ export interface ServerOptions {
 export interface ServerCatalog {
   database(): string;
   user(name: string): UserAuth | undefined;
+  /** Maps each session's search_path onto its DuckDB connection. */
+  searchPath?: SearchPathResolver;
 }
 
 /**
@@ -265,6 +268,7 @@ export class LakegateServer {
       },
       { maxStatementTimeoutMs: this.opts.maxStatementTimeoutMs },
     );
+    session.searchPathResolver = this.catalog.searchPath ?? null;
     const cleanup = (): void => {
       this.cancels.unregister(key.processId);
       this.sessions.delete(session);

@@ -6,6 +6,7 @@ import type { Statement } from '../sql/statement.js';
 import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
 import { pgTypeFor } from '../types/type-map.js';
 import type { PreparedEntry } from './portal-types.js';
+import { syncSearchPath } from './search-path.js';
 import type { Session } from './session.js';
 
 /** DuckDB type names for the PostgreSQL types a client may name in Parse. */
@@ -59,6 +60,7 @@ function castParams(sql: string, tokens: readonly Token[], untyped: Set<number>,
 
 async function prepareQuery(session: Session, text: string, tokens: Token[], clientOids: readonly number[]): Promise<PreparedQuery> {
   const { sql } = session.pipeline.rewrite(text, tokens);
+  await syncSearchPath(session);
   let q = await session.engine.prepare(sql);
   const untyped = new Set<number>();
   q.paramTypes.forEach((t, i) => {
