@@ -2,7 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration, parseSize } from './catalog/sections/durations.js';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { loadCatalog, CatalogError } from './catalog/load.js';
+import { checkCatalog } from './catalog/check.js';
+import { ensureExampleLakeFor } from './catalog/example-lake.js';
+import { CatalogError } from './catalog/load.js';
 import { UserConfigError } from './config/users.js';
 import { Gateway } from './gateway.js';
 import { AccessConfigError } from './security/manager.js';
@@ -31,6 +33,7 @@ interface ServeOptions {
   maxMessageSize?: number;
   tempDirectory?: string;
   maxTempDirectorySize?: string;
+  watch: boolean;
 }
 
 function durationArg(v: string): number {
@@ -70,6 +73,7 @@ program
   .addOption(new Option('--max-message-size <size>', 'largest protocol message accepted, e.g. 64MB').env('LAKEGATE_MAX_MESSAGE_SIZE').argParser(sizeArg))
   .addOption(new Option('--temp-directory <dir>', 'where DuckDB spills when memory is short').env('LAKEGATE_TEMP_DIRECTORY'))
   .addOption(new Option('--max-temp-directory-size <size>', 'cap on spilled data, e.g. 20GB').env('LAKEGATE_MAX_TEMP_DIRECTORY_SIZE'))
+  .addOption(new Option('--no-watch', 'do not reload the catalog when its file changes (SIGHUP still reloads)').env('LAKEGATE_NO_WATCH'))
   .action(async (opts: ServeOptions) => {
     const logger = createLogger(opts.logLevel);
     try {
@@ -95,7 +99,9 @@ program
         maxMessageSize: opts.maxMessageSize,
         tempDirectory: opts.tempDirectory && path.resolve(opts.tempDirectory),
         maxTempDirectorySize: opts.maxTempDirectorySize,
+        watchCatalog: opts.watch,
       });
+      process.on('SIGHUP', () => void gateway.reload('SIGHUP'));
       const stop = (): void => {
         logger.info('shutting down');
         void gateway.close().then(() => process.exit(0));
@@ -103,7 +109,9 @@ program
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     } catch (e) {
-      logger.fatal(e instanceof CatalogError || e instanceof AccessConfigError || e instanceof TlsConfigError || e instanceof UserConfigError ? e.message : e, 'cannot start');
+      if (e instanceof CatalogError) logger.fatal(`cannot start: the catalog has errors:\n${e.message}`);
+      else if (e instanceof AccessConfigError || e instanceof TlsConfigError || e instanceof UserConfigError) logger.fatal(`cannot start: ${e.message}`);
+      else logger.fatal(e, 'cannot start');
       setTimeout(() => process.exit(1), 100);
     }
   });
@@ -112,10 +120,13 @@ program
   .command('check-catalog')
   .description('validate a catalog without serving it; exits non-zero on errors')
   .argument('[dir]', 'catalog directory or catalog.yaml', path.join(PACKAGE_ROOT, 'catalog'))
-  .action((dir: string) => {
+  .action(async (dir: string) => {
     try {
-      const c = loadCatalog(dir);
-      console.log(`${c.file}: OK (${c.objects.length} objects in ${c.schemas.length} schemas, ${c.users.length} users)`);
+      await ensureExampleLakeFor(dir, PACKAGE_ROOT, (m) => console.error(m));
+      const c = await checkCatalog(dir);
+      const tables = c.objects.filter((o) => o.kind !== 'view').length;
+      const views = c.objects.length - tables;
+      console.log(`${c.file}: OK (${c.schemas.length} schemas, ${tables} tables, ${views} views, ${c.users.length} users)`);
     } catch (e) {
       console.error(e instanceof Error ? e.message : String(e));
       process.exitCode = 1;

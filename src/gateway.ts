@@ -1,17 +1,20 @@
 import path from 'node:path';
-import { ensureExampleLake } from './catalog/example-lake.js';
-import { INTERNAL_SCHEMA, installCatalog, lakeDirectories } from './catalog/install.js';
+import { ensureExampleLakeFor } from './catalog/example-lake.js';
+import { INTERNAL_SCHEMA } from './catalog/install.js';
 import { loadCatalog } from './catalog/load.js';
 import type { Catalog } from './catalog/model.js';
+import { CatalogRuntime, type AfterInstallHook, type ReloadOutcome, type ReloadTrigger } from './catalog/runtime.js';
+import { watchCatalogFile, type CatalogWatcher } from './catalog/watch.js';
 import type { TlsConfig } from './catalog/sections/server.js';
 import { buildUserAuth, type UserAuth, type UserSpec } from './config/users.js';
+import { Engine } from './engine/engine.js';
+import { createLogger, type Logger } from './observability/logger.js';
 import { SecurityManager } from './security/manager.js';
 import { DEFAULT_THROTTLE, type ThrottleOptions } from './security/throttle.js';
 import { buildTls } from './security/tls.js';
-import { Engine } from './engine/engine.js';
-import { createLogger, type Logger } from './observability/logger.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
 import { defaultPasses, SqlPipeline } from './sql/pipeline.js';
+import type { RewriteContext } from './sql/rewrite/pass.js';
 import { loadSqlParser } from './sql/scanner.js';
 import { PACKAGE_ROOT, PG_SERVER_VERSION, PG_SERVER_VERSION_NUM } from './version.js';
 
@@ -37,6 +40,12 @@ export interface GatewayOptions {
   maxQuerySize?: number;
   authenticationTimeoutMs?: number;
   throttle?: Partial<ThrottleOptions>;
+  /** Reload when the catalog file changes (the CLI turns this on). */
+  watchCatalog?: boolean;
+  /** Debounce for file-change reloads, in ms. */
+  watchDebounceMs?: number;
+  /** Work to run after every catalog installation (see CatalogRuntime.afterInstall). */
+  afterInstall?: AfterInstallHook[];
 }
 
 const definedOnly = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -45,23 +54,29 @@ const definedOnly = <T extends object>(o: T | undefined): Partial<T> => Object.f
 export class Gateway {
   private users = new Map<string, UserAuth>();
   private profiles = new Map<string, UserSpec>();
+  private watcher: CatalogWatcher | null = null;
 
   private constructor(
-    readonly catalog: Catalog,
+    readonly runtime: CatalogRuntime,
     readonly engine: Engine,
     readonly server: LakegateServer,
+    readonly pipeline: SqlPipeline,
+    private readonly rewriteContext: RewriteContext,
     readonly log: Logger,
-    /** Grants and secure views; call `security.apply(engine.adminConnection, catalog)` after a catalog reload. */
+    /** Grants and secure views: re-applied by an after-install hook at every (re)installation. */
     readonly security: SecurityManager,
   ) {}
+
+  /** The catalog being served (replaced by reloads). */
+  get catalog(): Catalog {
+    return this.runtime.catalog;
+  }
 
   static async start(opts: GatewayOptions): Promise<Gateway> {
     const log = opts.logger ?? createLogger();
     await loadSqlParser();
     const catalogPath = path.resolve(opts.catalog);
-    if (catalogPath === path.join(PACKAGE_ROOT, 'catalog')) {
-      await ensureExampleLake(path.join(catalogPath, 'lake'), (m) => log.info(m));
-    }
+    await ensureExampleLakeFor(catalogPath, PACKAGE_ROOT, (m) => log.info(m));
     const catalog = loadCatalog(catalogPath);
     const limits = catalog.server.limits;
     const engine = await Engine.open({
@@ -70,21 +85,36 @@ export class Gateway {
       tempDirectory: opts.tempDirectory ?? limits.tempDirectory,
       maxTempDirectorySize: opts.maxTempDirectorySize ?? limits.maxTempDirectorySize,
     });
-    await installCatalog(engine.adminConnection, catalog);
-    // DuckDB cannot extend its allowed directories once locked: the catalog's own directory is allowed too, so a
-    // reload can add tables under it (clients can never name files: the authorizer refuses every file access)
-    await engine.lock({ allowedDirectories: [...new Set([catalog.dir, ...lakeDirectories(catalog)])] });
     const security = new SecurityManager(log);
-    await security.apply(engine.adminConnection, catalog);
-    const tlsConfig = { required: false, selfSigned: false, ...definedOnly(catalog.server.tls), ...definedOnly(opts.tlsConfig) };
-    const tls = opts.tls ?? (await buildTls(tlsConfig, log));
-    const auth = catalog.server.auth;
-    const pipeline = new SqlPipeline(defaultPasses, { internalSchema: INTERNAL_SCHEMA });
+    let runtime: CatalogRuntime;
+    let tls: TlsOptions | undefined;
+    try {
+      runtime = new CatalogRuntime(engine, catalog, log);
+      for (const hook of opts.afterInstall ?? []) runtime.afterInstall(hook);
+      // last: grants are checked against every relation the other hooks created; invalid grants fail the reload
+      runtime.afterInstall(({ conn, catalog: installed }) => security.apply(conn, installed));
+      const tlsConfig = { required: false, selfSigned: false, ...definedOnly(catalog.server.tls), ...definedOnly(opts.tlsConfig) };
+      tls = opts.tls ?? (await buildTls(tlsConfig, log));
+      await runtime.start();
+      const sandbox = runtime.requiredSandbox();
+      await engine.lock({ allowedDirectories: sandbox.directories, allowedPaths: sandbox.paths });
+      runtime.lockedTo(sandbox);
+    } catch (e) {
+      engine.close();
+      throw e;
+    }
+    const rewriteContext: RewriteContext = { internalSchema: INTERNAL_SCHEMA, publicSchema: runtime.searchPath.publicSchema };
+    const pipeline = new SqlPipeline(defaultPasses, rewriteContext);
     let gateway!: Gateway;
     const server = new LakegateServer(
       engine,
       pipeline,
-      { database: () => gateway.catalog.database, user: (name) => gateway.users.get(name), profile: (name) => gateway.profiles.get(name) },
+      {
+        database: () => gateway.catalog.database,
+        user: (name) => gateway.users.get(name),
+        profile: (name) => gateway.profiles.get(name),
+        searchPath: { toDuckDb: (value, user) => runtime.searchPath.toDuckDb(value, user) },
+      },
       {
         host: opts.host ?? catalog.server.host ?? '127.0.0.1',
         port: opts.port ?? catalog.server.port ?? 5433,
@@ -98,10 +128,10 @@ export class Gateway {
         security,
         throttle: {
           ...DEFAULT_THROTTLE,
-          ...definedOnly({ maxFailures: auth.maxFailures, windowMs: auth.failureWindowMs, maxDelayMs: auth.maxDelayMs }),
+          ...definedOnly({ maxFailures: catalog.server.auth.maxFailures, windowMs: catalog.server.auth.failureWindowMs, maxDelayMs: catalog.server.auth.maxDelayMs }),
           ...definedOnly(opts.throttle),
         },
-        authenticationTimeoutMs: opts.authenticationTimeoutMs ?? auth.authenticationTimeoutMs,
+        authenticationTimeoutMs: opts.authenticationTimeoutMs ?? catalog.server.auth.authenticationTimeoutMs,
         idleSessionTimeoutMs: opts.idleSessionTimeoutMs ?? limits.idleSessionTimeoutMs,
         statementTimeoutMs: opts.statementTimeoutMs ?? limits.statementTimeoutMs,
         maxResultRows: opts.maxResultRows ?? limits.maxResultRows,
@@ -109,12 +139,36 @@ export class Gateway {
       },
       log,
     );
-    gateway = new Gateway(catalog, engine, server, log, security);
-    gateway.users = new Map(catalog.users.map((u) => [u.name, buildUserAuth(u)]));
-    gateway.profiles = new Map(catalog.users.map((u) => [u.name, u]));
+    gateway = new Gateway(runtime, engine, server, pipeline, rewriteContext, log, security);
+    gateway.applyCatalog();
+    runtime.on('reload', (o: ReloadOutcome) => {
+      if (o.ok && o.changed) gateway.applyCatalog();
+    });
     const addr = await server.listen();
+    if (opts.watchCatalog) gateway.watch(opts.watchDebounceMs);
     log.info({ host: addr.address, port: addr.port, catalog: catalog.file }, `lakegate listening on ${addr.address}:${addr.port}`);
     return gateway;
+  }
+
+  /** Takes what the gateway derives from the catalog: users, and what `public` means to rewrites. */
+  private applyCatalog(): void {
+    const catalog = this.catalog;
+    this.users = new Map(catalog.users.map((u) => [u.name, buildUserAuth(u)]));
+    this.profiles = new Map(catalog.users.map((u) => [u.name, u]));
+    this.rewriteContext.publicSchema = this.runtime.searchPath.publicSchema;
+    this.pipeline.clearCaches();
+  }
+
+  /** Reloads the catalog file now (SIGHUP, the file watcher, tests). Never rejects. */
+  reload(trigger: ReloadTrigger = 'api'): Promise<ReloadOutcome> {
+    return this.runtime.reload(trigger);
+  }
+
+  private watch(debounceMs?: number): void {
+    this.watcher = watchCatalogFile(this.catalog.file, () => void this.reload('watch'), {
+      debounceMs,
+      onError: (e) => this.log.warn({ error: e.message }, 'catalog file watch failed; reload with SIGHUP'),
+    });
   }
 
   get port(): number {
@@ -122,6 +176,8 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    this.watcher?.close();
+    await this.runtime.idle();
     await this.server.close();
     this.engine.close();
   }

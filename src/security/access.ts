@@ -94,8 +94,21 @@ export class UserAccess {
     private readonly directory: RelationDirectory,
     /** No grants are configured anywhere: every user reads everything. */
     private readonly open: boolean,
-    readonly admin: boolean,
+    private readonly adminFlag: boolean,
   ) {}
+
+  /**
+   * A catalog without grants is a trusted setup: every user reads every table,
+   * and DuckDB's own catalogs (which list every object) are not hidden.
+   */
+  get trusted(): boolean {
+    return this.open;
+  }
+
+  /** May run EXPLAIN ANALYZE (its output names lake files): users marked admin, everyone in a trusted catalog. */
+  get admin(): boolean {
+    return this.adminFlag || this.open;
+  }
 
   private applied(rel: RelationInfo): Applied[] {
     if (this.open) return [{ columns: null, masks: new Map(), from: 'open catalog' }];

@@ -157,7 +157,12 @@ export class SessionSecurity {
       throw new PgError(SqlState.SyntaxError, 'syntax error');
     }
     if (info.error) {
-      if (info.error_type === 'parser') throw new PgError(SqlState.SyntaxError, (info.error_message ?? 'syntax error').replace(/\n[\s\S]*$/, ''));
+      if (info.error_type === 'parser') {
+        // DuckDB reports a byte offset; PostgreSQL's position counts characters from 1
+        const at = Number((info as { position?: string }).position);
+        const position = Number.isFinite(at) ? Buffer.from(text).subarray(0, at).toString().length + 1 : undefined;
+        throw new PgError(SqlState.SyntaxError, (info.error_message ?? 'syntax error').replace(/\n[\s\S]*$/, ''), { position });
+      }
       throw denied('permission denied: this statement is not allowed', 'lakegate runs queries over its catalog; only SELECT and temporary tables are allowed.');
     }
     if (info.statements?.length !== 1) throw denied('permission denied: one statement at a time');

@@ -11,6 +11,9 @@ import type { Session } from './session.js';
 import { prepareEntry } from './prepare.js';
 import { resultTooLarge } from './portal.js';
 
+/** \b \t \n \v \f \r as COPY text writes them (index = byte value). */
+const TEXT_ESCAPES = [0, 0, 0, 0, 0, 0, 0, 0, 98, 116, 110, 118, 102, 114];
+
 const BINARY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /** Rewrites DataRow fields (text form) into COPY text or CSV lines. */
@@ -62,19 +65,12 @@ class LineFormatter {
     let q = out.pos;
     for (let i = start; i < end; i++) {
       const ch = src[i]!;
-      if (ch === 92) {
+      // as CopyAttributeOutText: control characters as C escapes, then backslash and the delimiter
+      const esc = ch < 14 ? TEXT_ESCAPES[ch]! : 0;
+      if (esc !== 0) {
         buf[q++] = 92;
-        buf[q++] = 92;
-      } else if (ch === 10) {
-        buf[q++] = 92;
-        buf[q++] = 110;
-      } else if (ch === 13) {
-        buf[q++] = 92;
-        buf[q++] = 114;
-      } else if (ch === 9 && this.delim !== 9) {
-        buf[q++] = 92;
-        buf[q++] = 116;
-      } else if (ch === this.delim) {
+        buf[q++] = esc;
+      } else if (ch === 92 || ch === this.delim) {
         buf[q++] = 92;
         buf[q++] = ch;
       } else buf[q++] = ch;

@@ -7,6 +7,7 @@ import type { Authorized } from '../security/session-security.js';
 import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
 import { pgTypeFor } from '../types/type-map.js';
 import type { PreparedEntry } from './portal-types.js';
+import { syncSearchPath } from './search-path.js';
 import type { Session } from './session.js';
 
 /** DuckDB type names for the PostgreSQL types a client may name in Parse. */
@@ -61,6 +62,7 @@ function castParams(sql: string, tokens: readonly Token[], untyped: Set<number>,
 async function prepareQuery(session: Session, authorized: Authorized, clientOids: readonly number[]): Promise<PreparedQuery> {
   const { text, tokens } = authorized;
   const { sql } = session.pipeline.rewrite(text, tokens);
+  await syncSearchPath(session);
   let q = await session.engine.prepare(sql);
   const untyped = new Set<number>();
   q.paramTypes.forEach((t, i) => {

@@ -17,6 +17,7 @@ import type { Portal, PreparedEntry } from './portal-types.js';
 import { settingMillis, type SessionSettings } from './settings.js';
 import { handleExtendedMessage } from './extended-query.js';
 import { IdleTimeout } from './idle-timeout.js';
+import type { SearchPathResolver } from './search-path.js';
 import { runSimpleQuery } from './simple-query.js';
 
 export type InterruptReason = 'cancel' | 'timeout' | 'shutdown' | 'disconnect';
@@ -56,6 +57,10 @@ export class Session implements RowSink {
   private statementTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly idle: IdleTimeout;
+  /** Maps search_path onto the DuckDB connection (set by the server from the catalog). */
+  searchPathResolver: SearchPathResolver | null = null;
+  /** The DuckDB search_path last applied to this session's connection. */
+  appliedSearchPath: string | null = null;
 
   constructor(
     readonly conn: ClientConnection,

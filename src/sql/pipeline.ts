@@ -3,6 +3,9 @@ import { deparseStatement, parseSql, type AstNode } from './ast.js';
 import { classify } from './classify.js';
 import { columnNamesPass } from './rewrite/column-names.js';
 import { divisionPass } from './rewrite/division.js';
+import { byteaLiteralsPass } from './rewrite/bytea-literals.js';
+import { numericTypmodPass } from './rewrite/numeric-typmod.js';
+import { publicSchemaPass } from './rewrite/public-schema.js';
 import type { RewriteContext, RewritePass } from './rewrite/pass.js';
 import { splitStatements, type Token } from './scanner.js';
 import type { Statement } from './statement.js';
@@ -14,7 +17,7 @@ export interface RewrittenSql {
   applied: string[];
 }
 
-export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass];
+export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass, byteaLiteralsPass, numericTypmodPass, publicSchemaPass];
 
 /**
  * The path from client SQL to DuckDB SQL: split, classify, and rewrite query

@@ -51,7 +51,7 @@ export function pgTypeFor(d: DuckType): PgColumnType {
     case T.DOUBLE:
       return scalar(PgTypes.float8);
     case T.DECIMAL:
-      return scalar(PgTypes.numeric, numericTypmod(d.width!, d.scale!));
+      return scalar(PgTypes.numeric, isUnconstrainedNumeric(d) ? -1 : numericTypmod(d.width!, d.scale!));
     case T.VARCHAR:
     case T.ENUM:
     case T.SQLNULL:
@@ -94,6 +94,11 @@ export function pgTypeFor(d: DuckType): PgColumnType {
     default:
       return scalar(PgTypes.text);
   }
+}
+
+/** DECIMAL(38,10) is what bare `numeric` becomes (see sql/rewrite/numeric-typmod.ts). */
+export function isUnconstrainedNumeric(d: DuckType): boolean {
+  return d.id === T.DECIMAL && d.width === 38 && d.scale === 10;
 }
 
 export function isArrayColumn(c: PgColumnType): boolean {

@@ -90,15 +90,10 @@ export interface ServerConfig {
   limits: LimitsConfig;
 }
 
-/** The catalog's `server:` section: listen address, TLS, login throttling and limits. */
+/** The catalog's `server:` section besides `listen`: TLS, login throttling and limits. */
 export function buildServer(s: z.infer<typeof serverSchema> | undefined, dir: string, file: string): ServerConfig {
+  // server.listen is parsed by load.ts (host and port)
   const out: ServerConfig = { auth: {}, limits: {} };
-  if (s?.listen) {
-    const m = /^(.*):(\d+)$/.exec(s.listen);
-    if (!m) throw new CatalogError(`${file}: server.listen: expected host:port`);
-    out.host = m[1];
-    out.port = Number(m[2]);
-  }
   if (s?.tls) {
     const p = (v: string | undefined, key: string): string | undefined => (v === undefined ? undefined : path.resolve(dir, substituteEnv(v, `${file}: server.tls.${key}`)));
     const tls: TlsConfig = { cert: p(s.tls.cert, 'cert'), key: p(s.tls.key, 'key'), required: s.tls.required ?? false, selfSigned: s.tls.self_signed ?? false };
