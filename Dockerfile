@@ -23,5 +23,5 @@ EXPOSE 5433
 # Mount your own catalog at /catalog and run: serve --catalog /catalog
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
   CMD node -e "require('net').connect(5433,'127.0.0.1').on('connect',function(){this.end();process.exit(0)}).on('error',()=>process.exit(1))"
-ENTRYPOINT ["node", "bin/lakegate.js"]
+ENTRYPOINT ["node", "bin/lakegate.cjs"]
 CMD ["serve", "--host", "0.0.0.0"]
