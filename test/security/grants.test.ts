@@ -103,6 +103,25 @@ describe('grants: what each user can query with direct SQL', () => {
     expect((await as('nobody').query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 
+  it('errors name only what the user may see: no ungranted columns, no internal views, no hints', async () => {
+    const c = as('analyst');
+    for (const sql of ['SELECT nope FROM lake.trips', 'SELECT t.nope FROM lake.trips t', 'SELECT * FROM lake.trips WHERE fare = \'x\'', 'SELECT pickup_a FROM lake.trips', 'FROM lake.trips SELECT nope']) {
+      const e = await failure(c, sql);
+      const text = [e.message, e.detail, e.hint].join(' ');
+      for (const hidden of ['pickup_at', 'tip', 'distance_km', 'secure:', 'lakegate_internal', 'Candidate', 'Did you mean']) expect(text, sql).not.toContain(hidden);
+    }
+  });
+
+  it('EXPLAIN is allowed; EXPLAIN ANALYZE (which names lake files) only for administrators', async () => {
+    const plan = await as('analyst').query('EXPLAIN SELECT count(*) FROM lake.trips');
+    expect(plan.rows.length).toBeGreaterThan(0);
+    expect((await failure(as('chief'), 'EXPLAIN ANALYZE SELECT count(*) FROM lake.zones')).code).toBe('42501');
+    const ops = await connect(gw, 'ops');
+    const analyzed = await ops.query('EXPLAIN ANALYZE SELECT count(*) FROM lake.zones');
+    expect(analyzed.rows.length).toBeGreaterThan(0);
+    await ops.end();
+  });
+
   it('a granted view is read with the catalog\'s rights (as a PostgreSQL view)', async () => {
     const r = await as('guest').query('SELECT sum(trips)::int AS n FROM lake.daily_trips');
     expect(r.rows[0].n).toBe(1_000_000);

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -42,6 +43,24 @@ describe('connection limits', () => {
       expect((await again.query('SELECT 1 AS n')).rows[0].n).toBe(1);
       await again.end();
       await others[1]!.end();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('a client that does not finish startup within authentication_timeout is disconnected', async () => {
+    const gw = await startGateway({ catalogDoc: catalog({ auth: { authentication_timeout: '200ms' } }) });
+    try {
+      const closed = await new Promise<boolean>((resolve) => {
+        const s = net.connect(gw.port, '127.0.0.1');
+        s.on('close', () => resolve(true));
+        s.on('error', () => undefined);
+        setTimeout(() => resolve(false), 10_000).unref();
+      });
+      expect(closed).toBe(true);
+      const c = await connect(gw, 'lakegate');
+      expect((await c.query('SELECT 1 AS n')).rows[0].n).toBe(1);
+      await c.end();
     } finally {
       await gw.close();
     }

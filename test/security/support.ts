@@ -27,6 +27,8 @@ export const SECURITY_USERS = [
   // two roles on zones: every row with borough masked, Manhattan rows unmasked
   { name: 'regional', password: 'regional', plaintext_password: true, roles: ['zones_masked', 'manhattan'] },
   { name: 'nobody', password: 'nobody', plaintext_password: true, grants: [] },
+  // an administrator: may run EXPLAIN ANALYZE
+  { name: 'ops', password: 'ops', plaintext_password: true, roles: ['lake_readers'], admin: true },
 ];
 
 export const SECURITY_ROLES = {
