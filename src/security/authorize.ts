@@ -3,8 +3,6 @@ import { PgError } from '../errors.js';
 import { nodeType, type AstNode } from '../sql/ast.js';
 import { denied } from './errors.js';
 import { isTempSchema, RelationResolver, type AuthorizeContext } from './resolve.js';
-
-export type { AuthorizeContext };
 import {
   ALLOWED_TABLE_FUNCTIONS,
   currentSettingAllowed,
@@ -13,6 +11,8 @@ import {
   functionEmulated,
   RESERVED_PREFIX,
 } from './sandbox.js';
+
+export type { AuthorizeContext };
 
 export interface AuthorizeOutcome {
   /** Relations the statement reads or writes, qualified (`lake.trips`, `pg_temp.t`, `pg_catalog.pg_class`). */
@@ -32,7 +32,6 @@ const EXPRESSION_NODES = new Set([
   'String', 'Integer', 'Float', 'Boolean', 'BitString', 'SubLink', 'TypeCast', 'TypeName', 'WindowDef', 'DefElem',
   'SetToDefault', 'ColumnDef', 'Constraint',
 ]);
-
 
 class Scope {
   constructor(
@@ -177,13 +176,14 @@ export class PgAuthorizer {
       const rel = parts.at(-1)!;
       if (parts.length > 2 || (parts.length === 2 && !isTempSchema(parts[0]!))) throw denied(`permission denied for table ${parts.join('.')}`);
       const temp = this.resolver.temp();
-      if (!temp.has(lower(rel)) || lower(rel).startsWith(RESERVED_PREFIX)) {
-        if (body.missing_ok && !lower(rel).startsWith(RESERVED_PREFIX)) continue;
+      const mine = temp.has(lower(rel)) && !lower(rel).startsWith(RESERVED_PREFIX);
+      if (!mine && !(body.missing_ok && !lower(rel).startsWith(RESERVED_PREFIX))) {
         throw denied(`permission denied for table ${parts.join('.')}`, 'Only temporary tables can be dropped.');
       }
+      // always the temporary schema: IF EXISTS on any other name must drop nothing, whatever DuckDB's search path finds
       o.List.items = [{ String: { sval: 'temp' } }, { String: { sval: 'main' } }, { String: { sval: rel } }];
       this.changed = true;
-      this.resolver.objects.add(`pg_temp.${rel}`);
+      if (mine) this.resolver.objects.add(`pg_temp.${rel}`);
     }
   }
 
@@ -226,11 +226,7 @@ export class PgAuthorizer {
       if (!c.CommonTableExpr) throw denied('permission denied: unexpected WITH item');
       return c.CommonTableExpr;
     });
-    const rename = (cte: AstNode): string => {
-      const fresh = `lg_cte_${++this.cteCounter}_${cte.ctename}`;
-      return fresh;
-    };
-    const planned = ctes.map((c) => ({ cte: c, original: c.ctename as string, fresh: rename(c) }));
+    const planned = ctes.map((c) => ({ cte: c, original: c.ctename as string, fresh: `lg_cte_${++this.cteCounter}_${c.ctename}` }));
     if (w.recursive) {
       for (const p of planned) map.set(p.original, p.fresh);
       const scope = outer.push(map);

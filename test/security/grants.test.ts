@@ -145,6 +145,9 @@ describe('grants: what each user can query with direct SQL', () => {
     expect((await failure(as('guest'), 'SELECT * FROM mine')).code).toBe('42P01');
     expect((await failure(c, 'INSERT INTO lake.zones VALUES (1)')).code).toBe('42501');
     expect((await failure(c, 'CREATE TABLE lake.x (a int)')).code).toBe('42501');
+    // IF EXISTS on a catalog table's name drops nothing
+    await c.query('DROP TABLE IF EXISTS zones');
+    expect((await c.query('SELECT count(*)::int AS n FROM lake.zones')).rows[0].n).toBe(265);
     await c.query('DROP TABLE mine');
     expect((await failure(c, 'SELECT * FROM mine')).code).toBe('42P01');
   });
