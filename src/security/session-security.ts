@@ -27,6 +27,14 @@ export interface Authorized extends AuthorizedStatement {
   generation: number;
 }
 
+/** libpg-query's parse error as PostgreSQL reports it (42601 with a 1-based character position). */
+function pgSyntaxError(e: unknown, text: string): PgError {
+  const details = (e as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+  const at = details?.cursorPosition;
+  const position = typeof at === 'number' ? Buffer.from(text).subarray(0, at).toString().length + 1 : undefined;
+  return new PgError(SqlState.SyntaxError, details?.message ?? 'syntax error', { position });
+}
+
 /** Splits a search_path value into schema names ("$user" becomes the user). */
 export function parseSearchPath(value: string, user: string): string[] {
   const out: string[] = [];
@@ -97,6 +105,8 @@ export class SessionSecurity {
       stmt = parsed.stmts[0]!.stmt as AstNode;
     } catch (e) {
       if (e instanceof PgError) throw e;
+      // only a statement that starts with a word can be DuckDB syntax; anything else is PostgreSQL's syntax error
+      if (tokens[0]?.kind !== 'keyword' && tokens[0]?.kind !== 'ident') throw pgSyntaxError(e, text);
       const duck = await this.duckdbStatement(text, searchPath);
       const result: AuthorizedStatement = { text: duck.sql, tokens: scan(duck.sql), objects: duck.objects };
       if (!duck.usedTemp) this.manager.cache.set(key, result);
