@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,6 +129,21 @@ describe('authentication matrix: methods x password x TLS, with psql and pg', ()
     const client = new pg.Client({ host: '127.0.0.1', port: optional.port, user: 'lakegate', password: 'lakegate', database: 'lakegate', ssl: { ca: fs.readFileSync(caFile, 'utf8'), servername: 'db.example.com' } });
     client.on('error', () => undefined);
     await expect(client.connect()).rejects.toThrow(/altnames|hostname|Host/i);
+  });
+
+  it('a verifier printed by `lakegate hash-password` authenticates its password; a plaintext password is refused unless marked', async () => {
+    const dist = path.resolve('dist/cli.js');
+    if (!fs.existsSync(dist)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
+    const verifier = execFileSync(process.execPath, ['bin/lakegate.cjs', 'hash-password'], { input: 'correct horse\n' }).toString().trim();
+    expect(verifier).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
+    const gw = await startGateway({ catalogDoc: { database: 'lakegate', users: [{ name: 'horse', password: verifier }], schemas: exampleSchemas() } });
+    try {
+      expect((await viaPg(gw.port, 'horse', 'correct horse', 'disable')).ok).toBe(true);
+      expect((await viaPg(gw.port, 'horse', 'correct horse!', 'disable')).code).toBe('28P01');
+    } finally {
+      await gw.close();
+    }
+    await expect(startGateway({ catalogDoc: { database: 'lakegate', users: [{ name: 'p', password: 'p' }], schemas: exampleSchemas() } })).rejects.toThrow(/plaintext passwords are refused/);
   });
 
   it('a self-signed development certificate is generated when asked', async () => {
