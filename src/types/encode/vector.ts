@@ -1,3 +1,4 @@
+import { putInt32 } from '../../protocol/bytes.js';
 import duckdb, { type Vector } from '@duckdb/node-bindings';
 import type { BufferWriter } from '../../protocol/buffer-writer.js';
 
@@ -48,7 +49,7 @@ export abstract class FlatField implements FieldWriter {
 
 export function writeNull(w: BufferWriter): void {
   w.ensure(4);
-  w.buf.writeInt32BE(-1, w.pos);
+  putInt32(w.buf, w.pos, -1);
   w.pos += 4;
 }
 
