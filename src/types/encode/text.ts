@@ -109,7 +109,7 @@ class FloatText extends FlatField {
   }
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
-    if (this.double) return writeFloat8Field(w, this.data.readDoubleLE(row * 8));
+    if (this.double) return writeFloat8Field(w, this.f64.length > row ? this.f64[row]! : this.data.readDoubleLE(row * 8));
     writeAsciiField(w, formatFloat4(this.data.readFloatLE(row * 4)));
   }
 }
