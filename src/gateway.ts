@@ -6,6 +6,7 @@ import type { Catalog } from './catalog/model.js';
 import { buildUserAuth, type UserAuth } from './config/users.js';
 import { Engine } from './engine/engine.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { installPgCatalog } from './pgcatalog/install.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
 import { defaultPasses, SqlPipeline } from './sql/pipeline.js';
 import { loadSqlParser } from './sql/scanner.js';
@@ -47,6 +48,7 @@ export class Gateway {
     const catalog = loadCatalog(catalogPath);
     const engine = await Engine.open({ threads: opts.threads, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDirectory });
     await installCatalog(engine.adminConnection, catalog);
+    await installPgCatalog(engine.adminConnection, catalog);
     await engine.lock({ allowedDirectories: lakeDirectories(catalog) });
     const pipeline = new SqlPipeline(defaultPasses, { internalSchema: INTERNAL_SCHEMA });
     let gateway!: Gateway;

@@ -68,6 +68,7 @@ async function startPortal(session: Session, portal: Portal, opts: ExecuteOption
   let source: RowSource | null;
   if (st.kind === 'query') {
     const q = entry.query!;
+    if (entry.sessionState) await session.pgState.sync(session.txStatus !== 'I');
     for (let i = 0; i < q.paramCount; i++) {
       bindParam(q.ps, i + 1, portal.params[i] ?? null, portal.paramFormats[i] ?? 0, entry.paramOids[i] ?? 0, q.paramTypes[i] ?? null);
     }

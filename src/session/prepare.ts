@@ -57,8 +57,10 @@ function castParams(sql: string, tokens: readonly Token[], untyped: Set<number>,
   return out + sql.slice(last);
 }
 
-async function prepareQuery(session: Session, text: string, tokens: Token[], clientOids: readonly number[]): Promise<PreparedQuery> {
-  const { sql } = session.pipeline.rewrite(text, tokens);
+async function prepareQuery(session: Session, text: string, tokens: Token[], clientOids: readonly number[]): Promise<{ query: PreparedQuery; sessionState: boolean }> {
+  const { sql, columnTypes, sessionState } = session.pipeline.rewrite(text, tokens);
+  // views over the per-session tables bind against them: create them before DuckDB prepares
+  if (sessionState) await session.pgState.sync(session.txStatus !== 'I');
   let q = await session.engine.prepare(sql);
   const untyped = new Set<number>();
   q.paramTypes.forEach((t, i) => {
@@ -70,7 +72,8 @@ async function prepareQuery(session: Session, text: string, tokens: Token[], cli
     q.destroy();
     q = again;
   }
-  return q;
+  if (columnTypes) q.annotate(columnTypes);
+  return { query: q, sessionState: sessionState === true };
 }
 
 /** Parse: checks the statement and prepares it in DuckDB where it runs there. */
@@ -78,7 +81,7 @@ export async function prepareEntry(session: Session, name: string, text: string,
   if (statement.kind !== 'query') {
     return { name, text, statement, paramOids: [...clientOids], query: null };
   }
-  const query = await prepareQuery(session, statement.text, statement.tokens, clientOids);
+  const { query, sessionState } = await prepareQuery(session, statement.text, statement.tokens, clientOids);
   const paramOids = query.paramTypes.map((t, i) => {
     const given = clientOids[i] ?? 0;
     if (given !== 0) return given;
@@ -92,7 +95,7 @@ export async function prepareEntry(session: Session, name: string, text: string,
     }
     paramOids.push(clientOids[i]!);
   }
-  return { name, text, statement, paramOids, query };
+  return { name, text, statement, paramOids, query, sessionState };
 }
 
 export function isStatementType(q: PreparedQuery, ...types: duckdb.StatementType[]): boolean {

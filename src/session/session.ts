@@ -9,6 +9,7 @@ import { ProtocolViolation } from '../protocol/errors.js';
 import { InvalidEncoding } from '../protocol/frontend/cursor.js';
 import { ClientGone, type ClientConnection } from '../server/client-connection.js';
 import type { SqlPipeline } from '../sql/pipeline.js';
+import { PgSessionState } from '../pgcatalog/session-state.js';
 import type { EncodeContext } from '../types/encode/text.js';
 import { resolveTimeZone, UTC } from '../types/timezone.js';
 import type { RowSink } from './portal.js';
@@ -51,6 +52,8 @@ export class Session implements RowSink {
   private running = false;
   private statementTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** What the pg_catalog emulation reads about this session inside DuckDB. */
+  readonly pgState: PgSessionState;
 
   constructor(
     readonly conn: ClientConnection,
@@ -59,7 +62,9 @@ export class Session implements RowSink {
     readonly settings: SessionSettings,
     readonly identity: SessionIdentity,
     readonly limits: SessionLimits,
-  ) {}
+  ) {
+    this.pgState = new PgSessionState(engine, settings, { user: identity.user, processId: identity.processId, remoteAddress: identity.remoteAddress, startedAt: new Date() });
+  }
 
   /** Dispatches one frontend message. */
   async handle(frame: Frame): Promise<void> {

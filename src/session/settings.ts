@@ -226,6 +226,8 @@ export class SessionSettings {
   private txnSnapshot: { values: Map<string, string>; custom: Map<string, string> } | null = null;
   private localSnapshot: { values: Map<string, string>; custom: Map<string, string> } | null = null;
   private readonly changed = new Set<string>();
+  /** Bumped on every change, so copies of the settings (the catalog emulation's) know when to refresh. */
+  version = 0;
 
   constructor(identity: ServerIdentity) {
     const o = overrides(identity);
@@ -242,6 +244,7 @@ export class SessionSettings {
       return;
     }
     this.defaults.set(key, normalizeSetting(def, value));
+    this.version++;
   }
 
   get(name: string): string | undefined {
@@ -272,6 +275,7 @@ export class SessionSettings {
       this.custom.set(key, value);
     }
     if (reportedLower.has(key)) this.changed.add(def?.name ?? key);
+    this.version++;
   }
 
   reset(name: string): void {
@@ -279,6 +283,7 @@ export class SessionSettings {
       for (const key of this.values.keys()) if (reportedLower.has(key)) this.changed.add(settingDefinition(key)!.name);
       this.values = new Map();
       this.custom = new Map();
+      this.version++;
       return;
     }
     this.set(name, null, false);
@@ -294,6 +299,7 @@ export class SessionSettings {
     }
     this.values = s.values;
     this.custom = s.custom;
+    this.version++;
   }
 
   beginTransaction(): void {

@@ -222,7 +222,8 @@ async function discard(session: Session, what: 'all' | 'plans' | 'temp' | 'seque
 }
 
 async function dropTempTables(session: Session): Promise<void> {
-  const rows = await session.engine.rows("SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = 'temp'");
+  // the gateway's own per-session tables (lakegate_*) stay
+  const rows = await session.engine.rows("SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = 'temp' AND table_name NOT LIKE 'lakegate\\_%' ESCAPE '\\'");
   for (const r of rows) {
     const name = String(r.table_name).replace(/"/g, '""');
     await session.engine.run(`DROP ${r.table_type === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS temp."${name}"`);

@@ -3,6 +3,10 @@ import { deparseStatement, parseSql, type AstNode } from './ast.js';
 import { classify } from './classify.js';
 import { columnNamesPass } from './rewrite/column-names.js';
 import { divisionPass } from './rewrite/division.js';
+import { nullLiteralsPass } from './rewrite/null-literals.js';
+import { pgCastsPass } from './rewrite/pg-casts.js';
+import { pgCatalogNamesPass } from './rewrite/pg-catalog-names.js';
+import { pgOperatorsPass } from './rewrite/pg-operators.js';
 import type { RewriteContext, RewritePass } from './rewrite/pass.js';
 import { splitStatements, type Token } from './scanner.js';
 import type { Statement } from './statement.js';
@@ -12,9 +16,13 @@ export interface RewrittenSql {
   sql: string;
   /** The passes that changed the statement (empty when it runs as sent). */
   applied: string[];
+  /** PostgreSQL type names for result columns whose DuckDB type says otherwise (oid, name, ...). */
+  columnTypes?: (string | null)[];
+  /** The statement reads per-session state inside DuckDB (current_setting, current_user, ...). */
+  sessionState?: boolean;
 }
 
-export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass];
+export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass, nullLiteralsPass, pgCastsPass, pgOperatorsPass, pgCatalogNamesPass];
 
 /**
  * The path from client SQL to DuckDB SQL: split, classify, and rewrite query
@@ -64,7 +72,14 @@ export class SqlPipeline {
     const applied: string[] = [];
     for (const pass of wanted) if (pass.apply(stmt, this.ctx)) applied.push(pass.name);
     if (applied.length === 0) return { sql: text, applied };
-    return { sql: deparseStatement(stmt), applied };
+    const result: RewrittenSql = { sql: deparseStatement(stmt), applied };
+    for (const pass of wanted) {
+      if (!pass.resultTypes || !applied.includes(pass.name)) continue;
+      result.sessionState = true;
+      const types = pass.resultTypes(stmt);
+      if (types) result.columnTypes = types;
+    }
+    return result;
   }
 
   clearCaches(): void {

@@ -14,4 +14,11 @@ export interface RewritePass {
   readonly name: string;
   wants(tokens: readonly Token[]): boolean;
   apply(stmt: AstNode, ctx: RewriteContext): boolean;
+  /**
+   * After the rewrite: the PostgreSQL type names of result columns that
+   * DuckDB's own types cannot express (oid, name, ...), null entries for the
+   * rest; null when there is nothing to say. Implies the statement reads
+   * session state inside DuckDB.
+   */
+  resultTypes?(stmt: AstNode): (string | null)[] | null;
 }
