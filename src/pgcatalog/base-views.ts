@@ -21,8 +21,8 @@ export function baseMacros(): string[] {
     m(`${S}.stable_oid(kind, a, b) AS 16384 + list_reduce(
         list_transform(str_split(kind || chr(0) || a || CASE WHEN b IS NULL THEN '' ELSE chr(0) || b END, ''), lambda ch: unicode(ch)::UBIGINT),
         lambda h, c: (xor(h, c) * 16777619) % 4294967296, 2166136261::UBIGINT)::BIGINT % 2147467263`),
-    m(`${S}.__visible(s, t) AS EXISTS (SELECT 1 FROM temp.main.lakegate_visible __v
-        WHERE (__v.schema_name = '*' OR __v.schema_name = s) AND (t IS NULL OR __v.table_name = '*' OR __v.table_name = t))`),
+    m(`${S}.__visible(s, t) AS EXISTS (SELECT 1 FROM temp.main.lakegate_visible __visible_v
+        WHERE (__visible_v.schema_name = '*' OR __visible_v.schema_name = s) AND (t IS NULL OR __visible_v.table_name = '*' OR __visible_v.table_name = t))`),
     m(`${S}.__scalar_type_oid(dt) AS CASE
         WHEN dt = 'BOOLEAN' THEN 16
         WHEN dt IN ('TINYINT', 'SMALLINT', 'UTINYINT') THEN 21
@@ -39,7 +39,7 @@ export function baseMacros(): string[] {
         ELSE 25 END`),
     m(`${S}.__type_oid(dt) AS CASE
         WHEN regexp_matches(dt, '\\[\\d*\\]$') THEN coalesce(
-          (SELECT nullif(__t.typarray, 0) FROM ${S}.__pg_type __t WHERE __t.oid = ${S}.__scalar_type_oid(regexp_replace(dt, '\\[\\d*\\]$', ''))), 114)
+          (SELECT nullif(__type_oid_t.typarray, 0) FROM ${S}.__pg_type __type_oid_t WHERE __type_oid_t.oid = ${S}.__scalar_type_oid(regexp_replace(dt, '\\[\\d*\\]$', ''))), 114)
         ELSE ${S}.__scalar_type_oid(dt) END`),
     m(`${S}.__type_mod(dt) AS CASE WHEN dt LIKE 'DECIMAL(%'
         THEN (regexp_extract(dt, 'DECIMAL\\((\\d+),(\\d+)\\)', 1)::INTEGER << 16) + regexp_extract(dt, 'DECIMAL\\((\\d+),(\\d+)\\)', 2)::INTEGER + 4

@@ -12,9 +12,9 @@ export function functionMacros(): string[] {
   const m = (sql: string) => `CREATE OR REPLACE MACRO ${sql}`;
   return [
     // --- session values and settings -------------------------------------------------------------
-    m(`${S}.__setting(n) AS (SELECT __s.setting FROM temp.main.lakegate_session __s WHERE __s.name = lower(n))`),
-    m(`${S}.__server(n) AS (SELECT __v.value FROM ${S}.__server_values __v WHERE __v.name = n)`),
-    m(`${S}.__setting_value(n) AS coalesce(${S}.__setting(n), (SELECT __d.boot_val FROM ${S}.__settings __d WHERE __d.lname = lower(n)))`),
+    m(`${S}.__setting(n) AS (SELECT __setting_s.setting FROM temp.main.lakegate_session __setting_s WHERE __setting_s.name = lower(n))`),
+    m(`${S}.__server(n) AS (SELECT __server_v.value FROM ${S}.__server_values __server_v WHERE __server_v.name = n)`),
+    m(`${S}.__setting_value(n) AS coalesce(${S}.__setting(n), (SELECT __setting_value_d.boot_val FROM ${S}.__settings __setting_value_d WHERE __setting_value_d.lname = lower(n)))`),
     m(`${S}.current_setting(n) AS CASE
         WHEN ${S}.__setting_value(n) IS NULL AND NOT (lower(n) LIKE '%.%') THEN error('unrecognized configuration parameter "' || n || '"')
         ELSE ${S}.__setting_value(n) END`),
@@ -60,9 +60,9 @@ export function functionMacros(): string[] {
     m(`${S}.current_schemas(implicit) AS CASE WHEN implicit THEN ['pg_catalog'] || ${S}.__search_path() ELSE ${S}.__search_path() END`),
     m(`${S}.pg_my_temp_schema() AS (SELECT oid FROM ${S}.__namespaces WHERE nspname = 'pg_temp_1')`),
     m(`${S}.pg_is_other_temp_schema(o) AS false`),
-    m(`${S}.pg_table_is_visible(o) AS (SELECT list_contains(['pg_catalog', 'pg_temp_1'] || ${S}.__search_path(), __r.nspname) FROM ${S}.__relations __r WHERE __r.oid = o)`),
-    m(`${S}.pg_type_is_visible(o) AS (SELECT list_contains(['pg_catalog'] || ${S}.__search_path(), __n.nspname) FROM ${S}.__pg_type __t JOIN ${S}.__namespaces __n ON __n.oid = __t.typnamespace WHERE __t.oid = o)`),
-    m(`${S}.pg_function_is_visible(o) AS (SELECT true FROM ${S}.__pg_proc __p WHERE __p.oid = o)`),
+    m(`${S}.pg_table_is_visible(o) AS (SELECT list_contains(['pg_catalog', 'pg_temp_1'] || ${S}.__search_path(), __pg_table_is_visible_r.nspname) FROM ${S}.__relations __pg_table_is_visible_r WHERE __pg_table_is_visible_r.oid = o)`),
+    m(`${S}.pg_type_is_visible(o) AS (SELECT list_contains(['pg_catalog'] || ${S}.__search_path(), __pg_type_is_visible_n.nspname) FROM ${S}.__pg_type __pg_type_is_visible_t JOIN ${S}.__namespaces __pg_type_is_visible_n ON __pg_type_is_visible_n.oid = __pg_type_is_visible_t.typnamespace WHERE __pg_type_is_visible_t.oid = o)`),
+    m(`${S}.pg_function_is_visible(o) AS (SELECT true FROM ${S}.__pg_proc __pg_function_is_visible_p WHERE __pg_function_is_visible_p.oid = o)`),
     m(`${S}.pg_opclass_is_visible(o) AS true`),
     m(`${S}.pg_operator_is_visible(o) AS true`),
     m(`${S}.pg_collation_is_visible(o) AS true`),
@@ -79,9 +79,9 @@ export function functionMacros(): string[] {
     m(`${S}.quote_nullable(x) AS coalesce(${S}.quote_literal(x), 'NULL')`),
     m(`${S}.format_type(o, typmod) AS CASE WHEN o IS NULL THEN NULL ELSE coalesce((
         SELECT CASE
-          WHEN __t.typcategory = 'A' AND __t.typelem <> 0 THEN ${S}.__type_display(__e.typname, __e.oid, typmod, __e.typnamespace) || '[]'
-          ELSE ${S}.__type_display(__t.typname, __t.oid, typmod, __t.typnamespace) END
-        FROM ${S}.__pg_type __t LEFT JOIN ${S}.__pg_type __e ON __e.oid = __t.typelem WHERE __t.oid = o), '???') END`),
+          WHEN __format_type_t.typcategory = 'A' AND __format_type_t.typelem <> 0 THEN ${S}.__type_display(__format_type_e.typname, __format_type_e.oid, typmod, __format_type_e.typnamespace) || '[]'
+          ELSE ${S}.__type_display(__format_type_t.typname, __format_type_t.oid, typmod, __format_type_t.typnamespace) END
+        FROM ${S}.__pg_type __format_type_t LEFT JOIN ${S}.__pg_type __format_type_e ON __format_type_e.oid = __format_type_t.typelem WHERE __format_type_t.oid = o), '???') END`),
     m(`${S}.__type_display(name, o, typmod, nsp) AS CASE name
         WHEN 'int4' THEN 'integer' WHEN 'int2' THEN 'smallint' WHEN 'int8' THEN 'bigint'
         WHEN 'float4' THEN 'real' WHEN 'float8' THEN 'double precision' WHEN 'bool' THEN 'boolean'
@@ -100,17 +100,17 @@ export function functionMacros(): string[] {
     m(`${S}.to_regproc(x) AS (SELECT min(oid) FROM ${S}.__pg_proc WHERE proname = x)`),
     m(`${S}.to_regrole(x) AS (SELECT oid FROM ${S}.__roles WHERE rolname = x)`),
     m(`${S}.__regclass_in(x, strict) AS coalesce(
-        (SELECT __r.oid FROM ${S}.__relations __r
-         WHERE (__r.nspname || '.' || __r.relname = x OR ${S}.quote_ident(__r.nspname) || '.' || ${S}.quote_ident(__r.relname) = x
-                OR ('pg_catalog.' || __r.relname = x AND __r.nspname = 'pg_catalog')
-                OR ((__r.relname = x OR ${S}.quote_ident(__r.relname) = x) AND list_contains(['pg_catalog', 'pg_temp_1'] || ${S}.__search_path(), __r.nspname)))
-         ORDER BY __r.nspname = 'pg_catalog' DESC LIMIT 1),
+        (SELECT __regclass_in_r.oid FROM ${S}.__relations __regclass_in_r
+         WHERE (__regclass_in_r.nspname || '.' || __regclass_in_r.relname = x OR ${S}.quote_ident(__regclass_in_r.nspname) || '.' || ${S}.quote_ident(__regclass_in_r.relname) = x
+                OR ('pg_catalog.' || __regclass_in_r.relname = x AND __regclass_in_r.nspname = 'pg_catalog')
+                OR ((__regclass_in_r.relname = x OR ${S}.quote_ident(__regclass_in_r.relname) = x) AND list_contains(['pg_catalog', 'pg_temp_1'] || ${S}.__search_path(), __regclass_in_r.nspname)))
+         ORDER BY __regclass_in_r.nspname = 'pg_catalog' DESC LIMIT 1),
         CASE WHEN x IS NULL THEN NULL WHEN regexp_full_match(x, '[0-9]+') THEN x::BIGINT
              WHEN strict THEN error('relation "' || x || '" does not exist') ELSE NULL END)`),
     m(`${S}.__regtype_in(x, strict) AS coalesce(
-        (SELECT __t.oid FROM ${S}.__pg_type __t WHERE __t.typname = regexp_replace(lower(x), '^pg_catalog\\.', '')
-            OR ${S}.format_type(__t.oid, NULL) = regexp_replace(lower(x), '^pg_catalog\\.', '') ORDER BY __t.oid LIMIT 1),
-        (SELECT __t.oid FROM ${S}.__pg_type __t WHERE __t.typname = CASE lower(x) WHEN 'int' THEN 'int4' WHEN 'decimal' THEN 'numeric'
+        (SELECT __regtype_in_t.oid FROM ${S}.__pg_type __regtype_in_t WHERE __regtype_in_t.typname = regexp_replace(lower(x), '^pg_catalog\\.', '')
+            OR ${S}.format_type(__regtype_in_t.oid, NULL) = regexp_replace(lower(x), '^pg_catalog\\.', '') ORDER BY __regtype_in_t.oid LIMIT 1),
+        (SELECT __regtype_in_t.oid FROM ${S}.__pg_type __regtype_in_t WHERE __regtype_in_t.typname = CASE lower(x) WHEN 'int' THEN 'int4' WHEN 'decimal' THEN 'numeric'
             WHEN 'float' THEN 'float8' WHEN 'character varying[]' THEN '_varchar' WHEN 'integer[]' THEN '_int4' WHEN 'text[]' THEN '_text' END),
         CASE WHEN x IS NULL THEN NULL WHEN regexp_full_match(x, '[0-9]+') THEN x::BIGINT
              WHEN strict THEN error('type "' || x || '" does not exist') ELSE NULL END)`),
@@ -121,8 +121,8 @@ export function functionMacros(): string[] {
     m(`${S}.__regrole_in(x) AS coalesce((SELECT oid FROM ${S}.__roles WHERE rolname = trim(x, '"')),
         CASE WHEN regexp_full_match(x, '[0-9]+') THEN x::BIGINT ELSE error('role "' || x || '" does not exist') END)`),
     m(`${S}.__regclass_out(o) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-' ELSE coalesce((SELECT CASE
-        WHEN list_contains(['pg_catalog', 'pg_temp_1'] || ${S}.__search_path(), __r.nspname) THEN ${S}.quote_ident(__r.relname)
-        ELSE ${S}.quote_ident(__r.nspname) || '.' || ${S}.quote_ident(__r.relname) END FROM ${S}.__relations __r WHERE __r.oid = o), o::VARCHAR) END`),
+        WHEN list_contains(['pg_catalog', 'pg_temp_1'] || ${S}.__search_path(), __regclass_out_r.nspname) THEN ${S}.quote_ident(__regclass_out_r.relname)
+        ELSE ${S}.quote_ident(__regclass_out_r.nspname) || '.' || ${S}.quote_ident(__regclass_out_r.relname) END FROM ${S}.__relations __regclass_out_r WHERE __regclass_out_r.oid = o), o::VARCHAR) END`),
     m(`${S}.__regtype_out(o) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-' ELSE ${S}.format_type(o, NULL) END`),
     m(`${S}.__regproc_out(o) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-' ELSE coalesce((SELECT proname FROM ${S}.__pg_proc WHERE oid = o), o::VARCHAR) END`),
     m(`${S}.__regnamespace_out(o) AS CASE WHEN o IS NULL THEN NULL ELSE coalesce((SELECT nspname FROM ${S}.__namespaces WHERE oid = o), o::VARCHAR) END`),
@@ -137,14 +137,14 @@ export function functionMacros(): string[] {
     // --- definitions --------------------------------------------------------------------------------
     m(`${S}.pg_get_expr(e, rel) AS e::VARCHAR`),
     m(`${S}.pg_get_expr(e, rel, pretty) AS e::VARCHAR`),
-    m(`${S}.__viewdef(o) AS (SELECT CASE WHEN NOT regexp_matches(__r.sql, '^\\s*CREATE\\s', 'i') THEN __r.sql ELSE regexp_replace(regexp_replace(__r.sql, '^\\s*CREATE\\s+(OR\\s+REPLACE\\s+)?(TEMP\\s+|TEMPORARY\\s+)?VIEW\\s+.*?\\s+AS\\s+', '', 'is'), ';\\s*$', '') END FROM ${S}.__relations __r WHERE __r.oid = o AND __r.relkind = 'v')`),
+    m(`${S}.__viewdef(o) AS (SELECT CASE WHEN NOT regexp_matches(__viewdef_r.sql, '^\\s*CREATE\\s', 'i') THEN __viewdef_r.sql ELSE regexp_replace(regexp_replace(__viewdef_r.sql, '^\\s*CREATE\\s+(OR\\s+REPLACE\\s+)?(TEMP\\s+|TEMPORARY\\s+)?VIEW\\s+.*?\\s+AS\\s+', '', 'is'), ';\\s*$', '') END FROM ${S}.__relations __viewdef_r WHERE __viewdef_r.oid = o AND __viewdef_r.relkind = 'v')`),
     m(`${S}.pg_get_viewdef(o) AS ${S}.__viewdef(o)`),
     m(`${S}.pg_get_viewdef(o, pretty) AS ${S}.__viewdef(o)`),
-    m(`${S}.pg_get_constraintdef(o) AS (SELECT min(__c.condef) FROM ${S}.__constraints __c WHERE __c.oid = o)`),
-    m(`${S}.pg_get_constraintdef(o, pretty) AS (SELECT min(__c.condef) FROM ${S}.__constraints __c WHERE __c.oid = o)`),
-    m(`${S}.pg_get_indexdef(o) AS (SELECT min(__i.indexdef) FROM ${S}.__indexes __i WHERE __i.indexrelid = o)`),
-    m(`${S}.pg_get_indexdef(o, col, pretty) AS CASE WHEN col = 0 THEN (SELECT min(__i.indexdef) FROM ${S}.__indexes __i WHERE __i.indexrelid = o)
-        ELSE (SELECT min(__i.colnames[col]) FROM ${S}.__indexes __i WHERE __i.indexrelid = o) END`),
+    m(`${S}.pg_get_constraintdef(o) AS (SELECT min(__pg_get_constraintdef_c.condef) FROM ${S}.__constraints __pg_get_constraintdef_c WHERE __pg_get_constraintdef_c.oid = o)`),
+    m(`${S}.pg_get_constraintdef(o, pretty) AS (SELECT min(__pg_get_constraintdef_c.condef) FROM ${S}.__constraints __pg_get_constraintdef_c WHERE __pg_get_constraintdef_c.oid = o)`),
+    m(`${S}.pg_get_indexdef(o) AS (SELECT min(__pg_get_indexdef_i.indexdef) FROM ${S}.__indexes __pg_get_indexdef_i WHERE __pg_get_indexdef_i.indexrelid = o)`),
+    m(`${S}.pg_get_indexdef(o, col, pretty) AS CASE WHEN col = 0 THEN (SELECT min(__pg_get_indexdef_i.indexdef) FROM ${S}.__indexes __pg_get_indexdef_i WHERE __pg_get_indexdef_i.indexrelid = o)
+        ELSE (SELECT min(__pg_get_indexdef_i.colnames[col]) FROM ${S}.__indexes __pg_get_indexdef_i WHERE __pg_get_indexdef_i.indexrelid = o) END`),
     m(`${S}.pg_get_function_result(o) AS NULL::VARCHAR`),
     m(`${S}.pg_get_function_arguments(o) AS NULL::VARCHAR`),
     m(`${S}.pg_get_function_identity_arguments(o) AS NULL::VARCHAR`),

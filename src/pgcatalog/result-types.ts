@@ -1,29 +1,29 @@
 import { names, nodeType, type AstNode } from '../sql/ast.js';
 import { INFORMATION_SCHEMA_RELATIONS, PG_CATALOG_RELATIONS } from './catalog-data.js';
 import { FUNCTION_RESULT_TYPES } from './macros.js';
-import { IS, S } from './names.js';
 import { catalogType } from './types.js';
 
 /** Column name → PostgreSQL type, in order; null when the columns are not known. */
 type Columns = [string, string | null][] | null;
 
-const REG_OUTPUT: Record<string, string> = {
-  __regclass_out: 'regclass',
-  __regtype_out: 'regtype',
-  __regproc_out: 'regproc',
-  __regnamespace_out: 'regnamespace',
-  __regrole_out: 'regrole',
-  __regclass_in: 'regclass',
-  __regtype_in: 'regtype',
-  __regproc_in: 'regproc',
-  __regnamespace_in: 'regnamespace',
-  __regrole_in: 'regrole',
+const CAST_TYPES = new Set(['name', 'varchar', 'bpchar', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'regrole', 'xid', 'int2vector', 'oidvector']);
+
+const VALUE_FUNCTION_TYPES: Record<string, string> = {
+  SVFOP_CURRENT_USER: 'name',
+  SVFOP_SESSION_USER: 'name',
+  SVFOP_USER: 'name',
+  SVFOP_CURRENT_ROLE: 'name',
+  SVFOP_CURRENT_CATALOG: 'name',
+  SVFOP_CURRENT_SCHEMA: 'name',
 };
 
-const CAST_TYPES: Record<string, string> = { name: 'name', varchar: 'varchar', bpchar: 'bpchar', char: 'char', oid: 'oid' };
-
 function relationColumns(schema: string | undefined, rel: string): Columns {
-  const spec = schema === S ? PG_CATALOG_RELATIONS.get(rel) : schema === IS ? INFORMATION_SCHEMA_RELATIONS.get(rel) : undefined;
+  const spec =
+    schema === 'pg_catalog' || schema === undefined
+      ? PG_CATALOG_RELATIONS.get(rel)
+      : schema === 'information_schema'
+        ? INFORMATION_SCHEMA_RELATIONS.get(rel)
+        : undefined;
   return spec ? spec.columns.map(([c, t]) => [c, t]) : null;
 }
 
@@ -102,13 +102,19 @@ function exprType(node: AstNode | undefined, scope: Scope): string | null {
       return cols?.find(([c]) => c === f[f.length - 1])?.[1] ?? null;
     }
     case 'TypeCast': {
-      const tn = names(b.typeName?.names);
-      return CAST_TYPES[tn.at(-1) ?? ''] ?? null;
+      const t = names(b.typeName?.names).at(-1) ?? '';
+      if (!CAST_TYPES.has(t)) return null;
+      return (b.typeName?.arrayBounds?.length ?? 0) > 0 ? `_${t}` : t;
     }
+    case 'SQLValueFunction':
+      return VALUE_FUNCTION_TYPES[b.op] ?? null;
     case 'FuncCall': {
       const fn = names(b.funcname);
-      if (fn.length === 2 && fn[0] === S) return REG_OUTPUT[fn[1]!] ?? FUNCTION_RESULT_TYPES[fn[1]!] ?? null;
-      if (fn.length === 1 && fn[0] === 'array_agg') {
+      if (fn.length === 1 || fn[0] === 'pg_catalog') {
+        const t = FUNCTION_RESULT_TYPES[fn.at(-1)!];
+        if (t) return t;
+      }
+      if (fn.at(-1) === 'array_agg') {
         const elem = exprType(b.args?.[0], scope);
         return elem && !elem.startsWith('_') ? `_${elem}` : null;
       }

@@ -70,13 +70,15 @@ export class SqlPipeline {
       return { sql: text, applied: [] };
     }
     const applied: string[] = [];
+    // result types are worked out on the statement as the client wrote it
+    const original = wanted.some((p) => p.resultTypes) ? structuredClone(stmt) : null;
     for (const pass of wanted) if (pass.apply(stmt, this.ctx)) applied.push(pass.name);
     if (applied.length === 0) return { sql: text, applied };
     const result: RewrittenSql = { sql: deparseStatement(stmt), applied };
     for (const pass of wanted) {
-      if (!pass.resultTypes || !applied.includes(pass.name)) continue;
-      result.sessionState = true;
-      const types = pass.resultTypes(stmt);
+      if (!applied.includes(pass.name)) continue;
+      if (pass.usesSessionState) result.sessionState = true;
+      const types = original ? pass.resultTypes?.(original) : null;
       if (types) result.columnTypes = types;
     }
     return result;

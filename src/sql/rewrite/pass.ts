@@ -15,10 +15,11 @@ export interface RewritePass {
   wants(tokens: readonly Token[]): boolean;
   apply(stmt: AstNode, ctx: RewriteContext): boolean;
   /**
-   * After the rewrite: the PostgreSQL type names of result columns that
+   * From the statement as the client sent it: the PostgreSQL type names of result columns that
    * DuckDB's own types cannot express (oid, name, ...), null entries for the
-   * rest; null when there is nothing to say. Implies the statement reads
-   * session state inside DuckDB.
+   * rest; null when there is nothing to say.
    */
   resultTypes?(stmt: AstNode): (string | null)[] | null;
+  /** When it changed the statement, the statement reads per-session state in DuckDB (the catalog emulation's). */
+  readonly usesSessionState?: boolean;
 }

@@ -58,6 +58,7 @@ function arrayExpr(value: unknown): AstNode {
  */
 export const pgCastsPass: RewritePass = {
   name: 'pg-casts',
+  usesSessionState: true,
   wants(tokens: readonly Token[]) {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
@@ -103,7 +104,7 @@ export const pgCastsPass: RewritePass = {
         changed = true;
         return;
       }
-      const target = castTarget(name);
+      const target = name === 'oid' ? null : castTarget(name);
       if (target) {
         body.typeName = duckType(isArray ? `${target.duck}[]` : target.duck);
         changed = true;

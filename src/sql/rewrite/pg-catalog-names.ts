@@ -24,7 +24,12 @@ const RENAMED_FUNCTIONS: Record<string, string> = {
   jsonb_build_object: 'json_object',
   json_build_array: 'json_array',
   jsonb_build_array: 'json_array',
+  string_to_array: 'string_split',
+  regexp_split_to_array: 'regexp_split_to_array',
 };
+
+/** Scalar functions PostgreSQL lets stand in FROM as a one-row table. */
+const SCALAR_IN_FROM = new Set(['string_to_array', 'string_split', 'current_schemas', 'regexp_split_to_array', 'array_agg']);
 
 const TRIGGER_WORDS = new Set<string>([
   'pg_catalog',
@@ -63,6 +68,7 @@ function cteNames(stmt: AstNode): Set<string> {
  */
 export const pgCatalogNamesPass: RewritePass = {
   name: 'pg-catalog-names',
+  usesSessionState: true,
   wants(tokens: readonly Token[]) {
     for (const t of tokens) if ((t.kind === 'ident' || t.kind === 'keyword') && TRIGGER_WORDS.has(t.value)) return true;
     return false;
@@ -115,6 +121,18 @@ export const pgCatalogNamesPass: RewritePass = {
         case 'RangeFunction': {
           const alias = body.alias;
           const fn = body.functions?.[0]?.List?.items?.[0]?.FuncCall;
+          if (fn && alias && SCALAR_IN_FROM.has(names(fn.funcname).at(-1)!)) {
+            const col = names(alias.colnames)[0] ?? alias.aliasname;
+            replace({
+              RangeSubselect: {
+                lateral: true,
+                subquery: { SelectStmt: { targetList: [{ ResTarget: { name: col, val: { FuncCall: fn } } }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } },
+                alias: { aliasname: alias.aliasname, colnames: [str(col)] },
+              },
+            });
+            changed = true;
+            return;
+          }
           if (!fn || !SCALAR_SET_FUNCTIONS.has(names(fn.funcname).at(-1)!)) return;
           // `FROM generate_series(1, 3) s` lets PostgreSQL use s as the value; DuckDB needs s(s)
           if (alias && !alias.colnames) {
