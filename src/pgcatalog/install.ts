@@ -88,14 +88,14 @@ function staticTables(catalog: Catalog, database: string, startedAt: string): st
     ),
   );
   const settingsCols: [string, string][] = [
-    ['name', 'VARCHAR'], ['lname', 'VARCHAR'], ['boot_val', 'VARCHAR'], ['unit', 'VARCHAR'], ['category', 'VARCHAR'], ['short_desc', 'VARCHAR'],
+    ['name', 'VARCHAR'], ['lname', 'VARCHAR'], ['boot_val', 'VARCHAR'], ['display_val', 'VARCHAR'], ['unit', 'VARCHAR'], ['category', 'VARCHAR'], ['short_desc', 'VARCHAR'],
     ['context', 'VARCHAR'], ['vartype', 'VARCHAR'], ['min_val', 'VARCHAR'], ['max_val', 'VARCHAR'], ['enumvals', 'VARCHAR[]'],
   ];
   out.push(
     ...tableSql(
       `${S}.__settings`,
       settingsCols,
-      bootSettings().map((d) => [d.name, d.name.toLowerCase(), d.value, d.unit, d.category, d.short_desc, d.context, d.vartype, d.min_val, d.max_val, d.enumvals]),
+      bootSettings().map((d) => [d.name, d.name.toLowerCase(), d.setting, d.value, d.unit, d.category, d.short_desc, d.context, d.vartype, d.min_val, d.max_val, d.enumvals]),
     ),
   );
   return out;

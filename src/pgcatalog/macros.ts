@@ -12,9 +12,10 @@ export function functionMacros(): string[] {
   const m = (sql: string) => `CREATE OR REPLACE MACRO ${sql}`;
   return [
     // --- session values and settings -------------------------------------------------------------
+    m(`${S}.__setting_base(n) AS (SELECT __setting_base_s.base FROM temp.main.lakegate_session __setting_base_s WHERE __setting_base_s.name = lower(n))`),
     m(`${S}.__setting(n) AS (SELECT __setting_s.setting FROM temp.main.lakegate_session __setting_s WHERE __setting_s.name = lower(n))`),
     m(`${S}.__server(n) AS (SELECT __server_v.value FROM ${S}.__server_values __server_v WHERE __server_v.name = n)`),
-    m(`${S}.__setting_value(n) AS coalesce(${S}.__setting(n), (SELECT __setting_value_d.boot_val FROM ${S}.__settings __setting_value_d WHERE __setting_value_d.lname = lower(n)))`),
+    m(`${S}.__setting_value(n) AS coalesce(${S}.__setting(n), (SELECT __setting_value_d.display_val FROM ${S}.__settings __setting_value_d WHERE __setting_value_d.lname = lower(n)))`),
     m(`${S}.current_setting(n) AS CASE
         WHEN ${S}.__setting_value(n) IS NULL AND NOT (lower(n) LIKE '%.%') THEN error('unrecognized configuration parameter "' || n || '"')
         ELSE ${S}.__setting_value(n) END`),
@@ -29,7 +30,7 @@ export function functionMacros(): string[] {
     m(`${S}.current_role() AS ${S}.__setting('lakegate.user')`),
     m(`${S}.current_database() AS ${S}.__server('database')`),
     m(`${S}.current_catalog() AS ${S}.__server('database')`),
-    m(`${S}.version() AS 'PostgreSQL ' || ${S}.__setting('server_version') || ' on x86_64-pc-linux-gnu, compiled by lakegate (DuckDB ' || (SELECT library_version FROM pragma_version()) || '), 64-bit'`),
+    m(`${S}.version() AS 'PostgreSQL ' || ${S}.current_setting('server_version') || ' on x86_64-pc-linux-gnu, compiled by lakegate (DuckDB ' || (SELECT library_version FROM pragma_version()) || '), 64-bit'`),
     m(`${S}.pg_backend_pid() AS ${S}.__setting('lakegate.backend_pid')::INTEGER`),
     m(`${S}.pg_postmaster_start_time() AS ${S}.__server('postmaster_start')::TIMESTAMPTZ`),
     m(`${S}.pg_conf_load_time() AS ${S}.__server('postmaster_start')::TIMESTAMPTZ`),

@@ -106,7 +106,7 @@ const PG_CATALOG: Record<string, Source> = {
     from: `${S}.__settings d`,
     cols: {
       name: 'd.name',
-      setting: `coalesce(${S}.__setting(d.name), d.boot_val)`,
+      setting: `coalesce(${S}.__setting_base(d.name), d.boot_val)`,
       unit: 'd.unit',
       category: 'd.category',
       short_desc: 'd.short_desc',
@@ -117,7 +117,7 @@ const PG_CATALOG: Record<string, Source> = {
       max_val: 'd.max_val',
       enumvals: 'd.enumvals',
       boot_val: 'd.boot_val',
-      reset_val: `coalesce(${S}.__setting(d.name), d.boot_val)`,
+      reset_val: `coalesce(${S}.__setting_base(d.name), d.boot_val)`,
     },
   },
   pg_index: {

@@ -1,5 +1,5 @@
 import type { EngineConnection } from '../engine/connection.js';
-import { allSettingDefinitions, SessionSettings, type SettingDefinition } from '../session/settings.js';
+import { allSettingDefinitions, baseValue, SessionSettings, settingDefinition, type SettingDefinition } from '../session/settings.js';
 import { PG_SERVER_VERSION, PG_SERVER_VERSION_NUM } from '../version.js';
 import { sqlString } from './names.js';
 
@@ -19,7 +19,7 @@ import { sqlString } from './names.js';
  *   (`setVisibleObjects`).
  */
 export async function createSessionTables(conn: EngineConnection): Promise<void> {
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS lakegate_session (name VARCHAR, setting VARCHAR)');
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS lakegate_session (name VARCHAR, setting VARCHAR, base VARCHAR)');
   await conn.run('CREATE TEMP TABLE IF NOT EXISTS lakegate_visible (schema_name VARCHAR, table_name VARCHAR)');
   const rows = await conn.rows('SELECT count(*)::INTEGER AS n FROM temp.main.lakegate_visible');
   if (Number(rows[0]?.n ?? 0) === 0) await conn.run("INSERT INTO temp.main.lakegate_visible VALUES ('*', '*')");
@@ -88,18 +88,20 @@ export class PgSessionState {
     if (this.syncedVersion === this.settings.version && !this.syncedInTransaction) return;
     await this.start();
     bootSettings();
-    const rows: [string, string][] = [
-      ['lakegate.user', this.identity.user],
-      ['lakegate.backend_pid', String(this.identity.processId)],
-      ['lakegate.client_addr', this.identity.remoteAddress],
-      ['lakegate.backend_start', this.identity.startedAt.toISOString()],
+    const rows: [string, string, string][] = [
+      ['lakegate.user', this.identity.user, this.identity.user],
+      ['lakegate.backend_pid', String(this.identity.processId), String(this.identity.processId)],
+      ['lakegate.client_addr', this.identity.remoteAddress, this.identity.remoteAddress],
+      ['lakegate.backend_start', this.identity.startedAt.toISOString(), this.identity.startedAt.toISOString()],
     ];
     for (const r of this.settings.all()) {
       const key = r.name.toLowerCase();
-      if (bootByName!.get(key) !== r.setting) rows.push([key, r.setting]);
+      if (bootByName!.get(key) === r.setting) continue;
+      const def = settingDefinition(key);
+      rows.push([key, r.setting, def ? baseValue(def, r.setting) : r.setting]);
     }
     await this.conn.run('DELETE FROM temp.main.lakegate_session');
-    await this.conn.run(`INSERT INTO temp.main.lakegate_session VALUES ${rows.map(([n, v]) => `(${sqlString(n)}, ${sqlString(v)})`).join(', ')}`);
+    await this.conn.run(`INSERT INTO temp.main.lakegate_session VALUES ${rows.map((r) => `(${r.map(sqlString).join(', ')})`).join(', ')}`);
     this.syncedVersion = this.settings.version;
     this.syncedInTransaction = inTransaction;
   }

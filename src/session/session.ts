@@ -154,6 +154,25 @@ export class Session implements RowSink {
     }
     this.interruptReason = reason;
     this.engine.interrupt();
+    this.wakeSleeper?.();
+  }
+
+  private wakeSleeper: (() => void) | null = null;
+
+  /** pg_sleep: waits on a timer that a cancel request or statement_timeout ends early (then throws 57014). */
+  async sleep(ms: number): Promise<void> {
+    if (ms > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wakeSleeper = done;
+      });
+      this.wakeSleeper = null;
+    }
+    this.checkInterrupted();
   }
 
   get isRunning(): boolean {

@@ -206,6 +206,22 @@ export function normalizeSetting(def: SettingDefinition, raw: string): string {
   }
 }
 
+/** A value in base units (pg_settings.setting, boot values) as SHOW prints it ("4096" kB → "4MB"). */
+export function displayValue(def: SettingDefinition, base: string): string {
+  if (!def.unit || !unitTable(def.unit) || !/^-?\d+(\.\d+)?$/.test(base)) return base;
+  return formatWithUnit(Number(base), def.unit);
+}
+
+/** A value as SET stores it ("64MB") in the setting's base units, as pg_settings.setting shows it ("65536"). */
+export function baseValue(def: SettingDefinition, value: string): string {
+  if (!def.unit || !unitTable(def.unit)) return value;
+  try {
+    return String(parseWithUnit(def.name, value, def.unit));
+  } catch {
+    return value;
+  }
+}
+
 /** Milliseconds for a time-valued setting such as statement_timeout ("5s" → 5000). */
 export function settingMillis(value: string): number {
   const m = /^(-?\d+(?:\.\d+)?)([a-z]*)$/i.exec(value.trim());
@@ -231,7 +247,7 @@ export class SessionSettings {
 
   constructor(identity: ServerIdentity) {
     const o = overrides(identity);
-    for (const [key, def] of definitions) this.defaults.set(key, o[key] ?? def.setting);
+    for (const [key, def] of definitions) this.defaults.set(key, o[key] ?? displayValue(def, def.setting));
     for (const [key, v] of Object.entries(o)) if (!this.defaults.has(key)) this.defaults.set(key, v);
   }
 
@@ -352,7 +368,8 @@ function checkSettable(def: SettingDefinition): void {
     case 'superuser-backend':
       throw new PgError(SqlState.CantChangeRuntimeParam, `parameter "${def.name}" cannot be set after connection start`);
     case 'superuser':
-      throw new PgError(SqlState.InsufficientPrivilege, `permission denied to set parameter "${def.name}"`);
+      // accepted and remembered: lakegate sessions may set what a PostgreSQL superuser may (it changes nothing underneath)
+      return;
     default:
       return;
   }
