@@ -1,4 +1,4 @@
-import { names, nodeType, type AstNode } from '../sql/ast.js';
+import { names, nodeType, walk, type AstNode } from '../sql/ast.js';
 import { INFORMATION_SCHEMA_RELATIONS, PG_CATALOG_RELATIONS } from './catalog-data.js';
 import { FUNCTION_RESULT_TYPES } from './macros.js';
 import { catalogType } from './types.js';
@@ -180,4 +180,22 @@ export function resultTypeAnnotations(stmt: AstNode): (string | null)[] | null {
   if (!cols) return null;
   const out = cols.map(([, type]) => (type && (catalogType(type).annotate || type === 'varchar' || type === 'int4') ? type : null));
   return out.some((x) => x !== null) ? out : null;
+}
+
+/**
+ * PostgreSQL types of parameters cast to a type DuckDB cannot express
+ * (`$1::oid[]`, `$1::regclass`, ...), by parameter number - 1; null when none.
+ * A client that leaves parameter types to the server sees these in
+ * ParameterDescription, as PostgreSQL reports them.
+ */
+export function paramTypeAnnotations(stmt: AstNode): (string | null)[] | null {
+  const out: (string | null)[] = [];
+  walk(stmt, (type, body) => {
+    if (type !== 'TypeCast' || !body.arg?.ParamRef) return;
+    const t = names(body.typeName?.names).at(-1) ?? '';
+    if (!CAST_TYPES.has(t)) return;
+    const n = Number(body.arg.ParamRef.number ?? 0);
+    if (n >= 1) out[n - 1] = (body.typeName?.arrayBounds?.length ?? 0) > 0 ? `_${t}` : t;
+  });
+  return out.length > 0 ? Array.from(out, (x) => x ?? null) : null;
 }

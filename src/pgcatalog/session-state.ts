@@ -86,6 +86,8 @@ export class PgSessionState {
    */
   async sync(inTransaction: boolean): Promise<void> {
     if (this.syncedVersion === this.settings.version && !this.syncedInTransaction) return;
+    // tables created inside a transaction that was rolled back are gone: create them again if needed
+    if (this.syncedInTransaction) this.started = false;
     await this.start();
     bootSettings();
     const rows: [string, string, string][] = [

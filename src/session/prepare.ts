@@ -5,6 +5,7 @@ import { scan, type Token } from '../sql/scanner.js';
 import type { Statement } from '../sql/statement.js';
 import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
 import { pgTypeFor } from '../types/type-map.js';
+import { TYPE_OID_BY_NAME } from '../pgcatalog/catalog-data.js';
 import type { PreparedEntry } from './portal-types.js';
 import type { Session } from './session.js';
 
@@ -57,8 +58,13 @@ function castParams(sql: string, tokens: readonly Token[], untyped: Set<number>,
   return out + sql.slice(last);
 }
 
-async function prepareQuery(session: Session, text: string, tokens: Token[], clientOids: readonly number[]): Promise<{ query: PreparedQuery; sessionState: boolean }> {
-  const { sql, columnTypes, sessionState } = session.pipeline.rewrite(text, tokens);
+async function prepareQuery(
+  session: Session,
+  text: string,
+  tokens: Token[],
+  clientOids: readonly number[],
+): Promise<{ query: PreparedQuery; sessionState: boolean; paramTypes: (string | null)[] | undefined }> {
+  const { sql, columnTypes, sessionState, paramTypes } = session.pipeline.rewrite(text, tokens);
   // views over the per-session tables bind against them: create them before DuckDB prepares
   if (sessionState) await session.pgState.sync(session.txStatus !== 'I');
   let q = await session.engine.prepare(sql);
@@ -73,7 +79,7 @@ async function prepareQuery(session: Session, text: string, tokens: Token[], cli
     q = again;
   }
   if (columnTypes) q.annotate(columnTypes);
-  return { query: q, sessionState: sessionState === true };
+  return { query: q, sessionState: sessionState === true, paramTypes };
 }
 
 /** Parse: checks the statement and prepares it in DuckDB where it runs there. */
@@ -81,10 +87,12 @@ export async function prepareEntry(session: Session, name: string, text: string,
   if (statement.kind !== 'query') {
     return { name, text, statement, paramOids: [...clientOids], query: null };
   }
-  const { query, sessionState } = await prepareQuery(session, statement.text, statement.tokens, clientOids);
+  const { query, sessionState, paramTypes } = await prepareQuery(session, statement.text, statement.tokens, clientOids);
   const paramOids = query.paramTypes.map((t, i) => {
     const given = clientOids[i] ?? 0;
     if (given !== 0) return given;
+    const pgName = paramTypes?.[i];
+    if (pgName && TYPE_OID_BY_NAME.has(pgName)) return TYPE_OID_BY_NAME.get(pgName)!;
     return t ? pgTypeFor(t).oid : PgTypes.text.oid;
   });
   // PostgreSQL accepts typed parameters that the statement does not use

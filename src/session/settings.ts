@@ -150,7 +150,8 @@ export function normalizeSetting(def: SettingDefinition, raw: string): string {
       return raw;
     }
     case 'client_encoding': {
-      const v = raw.toUpperCase().replace(/[-_]/g, '');
+      // PostgreSQL ignores everything but letters and digits in encoding names (asyncpg sends 'utf-8' with the quotes)
+      const v = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
       if (v === 'UTF8' || v === 'UNICODE') return 'UTF8';
       throw new PgError(SqlState.FeatureNotSupported, `client_encoding "${raw}" is not supported: lakegate speaks UTF8 only`);
     }

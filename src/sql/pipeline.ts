@@ -18,6 +18,8 @@ export interface RewrittenSql {
   applied: string[];
   /** PostgreSQL type names for result columns whose DuckDB type says otherwise (oid, name, ...). */
   columnTypes?: (string | null)[];
+  /** PostgreSQL type names for parameters whose DuckDB type says otherwise, by parameter number - 1. */
+  paramTypes?: (string | null)[];
   /** The statement reads per-session state inside DuckDB (current_setting, current_user, ...). */
   sessionState?: boolean;
 }
@@ -80,6 +82,8 @@ export class SqlPipeline {
       if (pass.usesSessionState) result.sessionState = true;
       const types = original ? pass.resultTypes?.(original) : null;
       if (types) result.columnTypes = types;
+      const params = original ? pass.paramTypes?.(original) : null;
+      if (params) result.paramTypes = params;
     }
     return result;
   }

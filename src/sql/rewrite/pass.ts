@@ -20,6 +20,8 @@ export interface RewritePass {
    * rest; null when there is nothing to say.
    */
   resultTypes?(stmt: AstNode): (string | null)[] | null;
+  /** Likewise for parameters ($n cast to oid, regclass, ...), by parameter number - 1. */
+  paramTypes?(stmt: AstNode): (string | null)[] | null;
   /** When it changed the statement, the statement reads per-session state in DuckDB (the catalog emulation's). */
   readonly usesSessionState?: boolean;
 }

@@ -2,7 +2,7 @@ import { PgError, SqlState } from '../../errors.js';
 import { INFORMATION_SCHEMA_RELATIONS, PG_CATALOG_RELATIONS } from '../../pgcatalog/catalog-data.js';
 import { EMULATED_FUNCTIONS } from '../../pgcatalog/macros.js';
 import { IS, S } from '../../pgcatalog/names.js';
-import { resultTypeAnnotations } from '../../pgcatalog/result-types.js';
+import { paramTypeAnnotations, resultTypeAnnotations } from '../../pgcatalog/result-types.js';
 import { funcCall, names, str, walk, type AstNode } from '../ast.js';
 import type { Token } from '../scanner.js';
 import type { RewritePass } from './pass.js';
@@ -180,4 +180,5 @@ export const pgCatalogNamesPass: RewritePass = {
     return changed;
   },
   resultTypes: (stmt) => resultTypeAnnotations(stmt),
+  paramTypes: (stmt) => paramTypeAnnotations(stmt),
 };
