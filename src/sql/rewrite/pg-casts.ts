@@ -3,7 +3,7 @@ import type { Token } from '../scanner.js';
 import { castTarget } from '../../pgcatalog/types.js';
 import { parseArrayLiteral } from '../../pgcatalog/array-literal.js';
 import { S } from '../../pgcatalog/names.js';
-import { paramTypeAnnotations } from '../../pgcatalog/result-types.js';
+import { paramTypeAnnotations, resultTypeAnnotations } from '../../pgcatalog/result-types.js';
 import type { RewritePass } from './pass.js';
 
 /** reg* types: the function that reads a name into an OID, and the one that prints an OID as a name. */
@@ -71,6 +71,7 @@ export const pgCastsPass: RewritePass = {
     }
     return false;
   },
+  resultTypes: (stmt) => resultTypeAnnotations(stmt),
   paramTypes: (stmt) => paramTypeAnnotations(stmt),
   apply(stmt) {
     // reg* casts whose value is displayed (a result column, or cast on to text) print names
