@@ -70,6 +70,11 @@ export function functionMacros(): string[] {
     m(`${S}.pg_conversion_is_visible(o) AS true`),
     m(`${S}.pg_ts_config_is_visible(o) AS true`),
     m(`${S}.pg_statistics_obj_is_visible(o) AS true`),
+    m(`${S}.pg_opfamily_is_visible(o) AS true`),
+    m(`${S}.pg_ts_template_is_visible(o) AS true`),
+    m(`${S}.pg_ts_parser_is_visible(o) AS true`),
+    m(`${S}.pg_ts_dict_is_visible(o) AS true`),
+    m(`${S}.current_query() AS NULL::VARCHAR`),
     // --- names, types, comments ---------------------------------------------------------------------
     m(`${S}.quote_ident(x) AS CASE WHEN x IS NULL THEN NULL
         WHEN regexp_full_match(x, '[a-z_][a-z0-9_$]*') AND NOT list_contains(${reserved}, x) THEN x
@@ -249,7 +254,8 @@ export const EMULATED_FUNCTIONS = new Set<string>([
   'inet_client_port', 'pg_encoding_to_char', 'pg_char_to_encoding', 'getdatabaseencoding', 'pg_client_encoding', 'pg_jit_available',
   'pg_trigger_depth', 'current_schema', 'current_schemas', 'pg_my_temp_schema', 'pg_is_other_temp_schema', 'pg_table_is_visible',
   'pg_type_is_visible', 'pg_function_is_visible', 'pg_opclass_is_visible', 'pg_operator_is_visible', 'pg_collation_is_visible',
-  'pg_conversion_is_visible', 'pg_ts_config_is_visible', 'pg_statistics_obj_is_visible', 'quote_ident', 'quote_literal',
+  'pg_conversion_is_visible', 'pg_ts_config_is_visible', 'pg_statistics_obj_is_visible', 'pg_opfamily_is_visible',
+  'pg_ts_template_is_visible', 'pg_ts_parser_is_visible', 'pg_ts_dict_is_visible', 'current_query', 'quote_ident', 'quote_literal',
   'quote_nullable', 'format_type', 'pg_typeof', 'to_regtype', 'to_regclass', 'to_regnamespace', 'to_regproc', 'to_regrole',
   'pg_get_userbyid', 'obj_description', 'col_description', 'shobj_description', 'pg_get_expr', 'pg_get_viewdef',
   'pg_get_constraintdef', 'pg_get_indexdef', 'pg_get_function_result', 'pg_get_function_arguments',
