@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { loadCatalog, CatalogError } from './catalog/load.js';
+import { checkCatalog } from './catalog/check.js';
+import { ensureExampleLakeFor } from './catalog/example-lake.js';
+import { CatalogError } from './catalog/load.js';
 import { Gateway } from './gateway.js';
 import { createLogger } from './observability/logger.js';
 import { hashPassword } from './server/auth/scram.js';
@@ -20,7 +22,8 @@ program
   .addOption(new Option('--threads <n>', 'DuckDB worker threads').default(undefined, 'number of cores').env('LAKEGATE_THREADS').argParser((v) => Number(v)))
   .addOption(new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB').default(undefined, '80% of RAM').env('LAKEGATE_MEMORY_LIMIT'))
   .addOption(new Option('--max-connections <n>', 'maximum concurrent client connections').default(100).env('LAKEGATE_MAX_CONNECTIONS').argParser((v) => Number(v)))
-  .action(async (opts: { catalog: string; host?: string; port?: number; logLevel: string; threads?: number; memoryLimit?: string; maxConnections: number }) => {
+  .addOption(new Option('--no-watch', 'do not reload the catalog when its file changes (SIGHUP still reloads)').env('LAKEGATE_NO_WATCH'))
+  .action(async (opts: { catalog: string; host?: string; port?: number; logLevel: string; threads?: number; memoryLimit?: string; maxConnections: number; watch: boolean }) => {
     const logger = createLogger(opts.logLevel);
     try {
       const gateway = await Gateway.start({
@@ -31,7 +34,9 @@ program
         threads: opts.threads,
         memoryLimit: opts.memoryLimit,
         maxConnections: opts.maxConnections,
+        watchCatalog: opts.watch,
       });
+      process.on('SIGHUP', () => void gateway.reload('SIGHUP'));
       const stop = (): void => {
         logger.info('shutting down');
         void gateway.close().then(() => process.exit(0));
@@ -39,7 +44,8 @@ program
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     } catch (e) {
-      logger.fatal(e instanceof CatalogError ? e.message : e, 'cannot start');
+      if (e instanceof CatalogError) logger.fatal(`cannot start: the catalog has errors:\n${e.message}`);
+      else logger.fatal(e, 'cannot start');
       setTimeout(() => process.exit(1), 100);
     }
   });
@@ -48,10 +54,13 @@ program
   .command('check-catalog')
   .description('validate a catalog without serving it; exits non-zero on errors')
   .argument('[dir]', 'catalog directory or catalog.yaml', path.join(PACKAGE_ROOT, 'catalog'))
-  .action((dir: string) => {
+  .action(async (dir: string) => {
     try {
-      const c = loadCatalog(dir);
-      console.log(`${c.file}: OK (${c.objects.length} objects in ${c.schemas.length} schemas, ${c.users.length} users)`);
+      await ensureExampleLakeFor(dir, PACKAGE_ROOT, (m) => console.error(m));
+      const c = await checkCatalog(dir);
+      const tables = c.objects.filter((o) => o.kind !== 'view').length;
+      const views = c.objects.length - tables;
+      console.log(`${c.file}: OK (${c.schemas.length} schemas, ${tables} tables, ${views} views, ${c.users.length} users)`);
     } catch (e) {
       console.error(e instanceof Error ? e.message : String(e));
       process.exitCode = 1;

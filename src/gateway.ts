@@ -1,14 +1,17 @@
 import path from 'node:path';
-import { ensureExampleLake } from './catalog/example-lake.js';
-import { INTERNAL_SCHEMA, installCatalog, lakeDirectories } from './catalog/install.js';
+import { ensureExampleLakeFor } from './catalog/example-lake.js';
+import { INTERNAL_SCHEMA } from './catalog/install.js';
 import { loadCatalog } from './catalog/load.js';
 import type { Catalog } from './catalog/model.js';
+import { CatalogRuntime, type AfterInstallHook, type ReloadOutcome, type ReloadTrigger } from './catalog/runtime.js';
+import { watchCatalogFile, type CatalogWatcher } from './catalog/watch.js';
 import { buildUserAuth, type UserAuth } from './config/users.js';
 import { Engine } from './engine/engine.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { installPgCatalog } from './pgcatalog/install.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
 import { defaultPasses, SqlPipeline } from './sql/pipeline.js';
+import type { RewriteContext } from './sql/rewrite/pass.js';
 import { loadSqlParser } from './sql/scanner.js';
 import { PACKAGE_ROOT, PG_SERVER_VERSION, PG_SERVER_VERSION_NUM } from './version.js';
 
@@ -25,37 +28,65 @@ export interface GatewayOptions {
   maxStatementTimeoutMs?: number;
   timeZone?: string;
   tls?: TlsOptions;
+  /** Reload when the catalog file changes (the CLI turns this on). */
+  watchCatalog?: boolean;
+  /** Debounce for file-change reloads, in ms. */
+  watchDebounceMs?: number;
+  /** Work to run after every catalog installation (see CatalogRuntime.afterInstall). */
+  afterInstall?: AfterInstallHook[];
 }
 
 /** Everything one running lakegate consists of: catalog, DuckDB, SQL pipeline and listener. */
 export class Gateway {
   private users = new Map<string, UserAuth>();
+  private watcher: CatalogWatcher | null = null;
 
   private constructor(
-    readonly catalog: Catalog,
+    readonly runtime: CatalogRuntime,
     readonly engine: Engine,
     readonly server: LakegateServer,
+    readonly pipeline: SqlPipeline,
+    private readonly rewriteContext: RewriteContext,
     readonly log: Logger,
   ) {}
+
+  /** The catalog being served (replaced by reloads). */
+  get catalog(): Catalog {
+    return this.runtime.catalog;
+  }
 
   static async start(opts: GatewayOptions): Promise<Gateway> {
     const log = opts.logger ?? createLogger();
     await loadSqlParser();
     const catalogPath = path.resolve(opts.catalog);
-    if (catalogPath === path.join(PACKAGE_ROOT, 'catalog')) {
-      await ensureExampleLake(path.join(catalogPath, 'lake'), (m) => log.info(m));
-    }
+    await ensureExampleLakeFor(catalogPath, PACKAGE_ROOT, (m) => log.info(m));
     const catalog = loadCatalog(catalogPath);
     const engine = await Engine.open({ threads: opts.threads, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDirectory });
-    await installCatalog(engine.adminConnection, catalog);
-    await installPgCatalog(engine.adminConnection, catalog);
-    await engine.lock({ allowedDirectories: lakeDirectories(catalog) });
-    const pipeline = new SqlPipeline(defaultPasses, { internalSchema: INTERNAL_SCHEMA });
+    let runtime: CatalogRuntime;
+    try {
+      runtime = new CatalogRuntime(engine, catalog, log);
+      // the pg_catalog / information_schema emulation follows every installed catalog
+      runtime.afterInstall((ctx) => installPgCatalog(ctx.conn, ctx.catalog));
+      for (const hook of opts.afterInstall ?? []) runtime.afterInstall(hook);
+      await runtime.start();
+      const sandbox = runtime.requiredSandbox();
+      await engine.lock({ allowedDirectories: sandbox.directories, allowedPaths: sandbox.paths });
+      runtime.lockedTo(sandbox);
+    } catch (e) {
+      engine.close();
+      throw e;
+    }
+    const rewriteContext: RewriteContext = { internalSchema: INTERNAL_SCHEMA, publicSchema: runtime.searchPath.publicSchema };
+    const pipeline = new SqlPipeline(defaultPasses, rewriteContext);
     let gateway!: Gateway;
     const server = new LakegateServer(
       engine,
       pipeline,
-      { database: () => gateway.catalog.database, user: (name) => gateway.users.get(name) },
+      {
+        database: () => gateway.catalog.database,
+        user: (name) => gateway.users.get(name),
+        searchPath: { toDuckDb: (value, user) => runtime.searchPath.toDuckDb(value, user) },
+      },
       {
         host: opts.host ?? catalog.server.host ?? '127.0.0.1',
         port: opts.port ?? catalog.server.port ?? 5433,
@@ -69,11 +100,35 @@ export class Gateway {
       },
       log,
     );
-    gateway = new Gateway(catalog, engine, server, log);
-    gateway.users = new Map(catalog.users.map((u) => [u.name, buildUserAuth(u)]));
+    gateway = new Gateway(runtime, engine, server, pipeline, rewriteContext, log);
+    gateway.applyCatalog();
+    runtime.on('reload', (o: ReloadOutcome) => {
+      if (o.ok && o.changed) gateway.applyCatalog();
+    });
     const addr = await server.listen();
+    if (opts.watchCatalog) gateway.watch(opts.watchDebounceMs);
     log.info({ host: addr.address, port: addr.port, catalog: catalog.file }, `lakegate listening on ${addr.address}:${addr.port}`);
     return gateway;
+  }
+
+  /** Takes what the gateway derives from the catalog: users, and what `public` means to rewrites. */
+  private applyCatalog(): void {
+    const catalog = this.catalog;
+    this.users = new Map(catalog.users.map((u) => [u.name, buildUserAuth(u)]));
+    this.rewriteContext.publicSchema = this.runtime.searchPath.publicSchema;
+    this.pipeline.clearCaches();
+  }
+
+  /** Reloads the catalog file now (SIGHUP, the file watcher, tests). Never rejects. */
+  reload(trigger: ReloadTrigger = 'api'): Promise<ReloadOutcome> {
+    return this.runtime.reload(trigger);
+  }
+
+  private watch(debounceMs?: number): void {
+    this.watcher = watchCatalogFile(this.catalog.file, () => void this.reload('watch'), {
+      debounceMs,
+      onError: (e) => this.log.warn({ error: e.message }, 'catalog file watch failed; reload with SIGHUP'),
+    });
   }
 
   get port(): number {
@@ -81,6 +136,8 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    this.watcher?.close();
+    await this.runtime.idle();
     await this.server.close();
     this.engine.close();
   }

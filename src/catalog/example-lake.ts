@@ -3,7 +3,7 @@ import path from 'node:path';
 import duckdb from '@duckdb/node-bindings';
 
 /** Bump when the generated data changes, so an old lake is regenerated. */
-const VERSION = '1';
+const VERSION = '2';
 
 function q(p: string): string {
   return `'${p.replace(/'/g, "''")}'`;
@@ -11,8 +11,8 @@ function q(p: string): string {
 
 /**
  * Writes the example lake that `npm start` serves: a hive-partitioned fact
- * table of 1,000,000 taxi trips (year=/month=), a zones dimension, and a small
- * CSV of payment types. Every value derives from the row number, so the data
+ * table of 1,000,000 taxi trips (year=/month=), a zones dimension, a small
+ * CSV of payment types and a newline-delimited JSON file of daily weather. Every value derives from the row number, so the data
  * is identical on every machine. Skipped when the lake is already there.
  */
 export async function ensureExampleLake(lakeDir: string, log: (msg: string) => void = () => {}): Promise<boolean> {
@@ -35,6 +35,13 @@ export async function ensureExampleLake(lakeDir: string, log: (msg: string) => v
     await run(`COPY zones TO ${q(path.join(tmp, 'zones.parquet'))} (FORMAT parquet)`);
     await run(`COPY (SELECT * FROM (VALUES ('card', 'Credit or debit card'), ('cash', 'Cash'), ('mobile', 'Mobile wallet'), ('voucher', 'Prepaid voucher')) v(payment_type, description))
       TO ${q(path.join(tmp, 'payment_types.csv'))} (FORMAT csv, HEADER true)`);
+    await run(`COPY (
+        SELECT d::DATE AS day,
+               round(4 + 12 * sin(2 * pi() * (dayofyear(d) - 105) / 366) + ((dayofyear(d) * 37) % 7 - 3), 1) AS temperature_c,
+               CASE WHEN dayofyear(d) % 5 = 0 THEN round(((dayofyear(d) * 13) % 40) / 2.0, 1) ELSE 0.0 END AS precipitation_mm,
+               CASE WHEN dayofyear(d) % 5 = 0 THEN 'rain' WHEN dayofyear(d) % 3 = 0 THEN 'cloudy' ELSE 'clear' END AS conditions
+        FROM range(DATE '2024-01-01', DATE '2025-01-01', INTERVAL 1 DAY) t(d)
+      ) TO ${q(path.join(tmp, 'weather.ndjson'))} (FORMAT json)`);
     await run(`CREATE TABLE trips AS
       WITH base AS (
         SELECT i,
@@ -64,4 +71,11 @@ export async function ensureExampleLake(lakeDir: string, log: (msg: string) => v
   fs.rmSync(lakeDir, { recursive: true, force: true });
   fs.renameSync(tmp, lakeDir);
   return true;
+}
+
+/** Generates the example lake when `catalogDir` is the example catalog shipped in the package. */
+export async function ensureExampleLakeFor(catalogDir: string, packageRoot: string, log: (msg: string) => void = () => {}): Promise<void> {
+  const example = path.join(packageRoot, 'catalog');
+  const p = path.resolve(catalogDir);
+  if (p === example || p === path.join(example, 'catalog.yaml')) await ensureExampleLake(path.join(example, 'lake'), log);
 }

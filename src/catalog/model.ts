@@ -1,14 +1,46 @@
 import type { UserSpec } from '../config/users.js';
 
+/** A column declared in the catalog; undeclared types come from the files. */
+export interface DeclaredColumn {
+  name: string;
+  /** Type as written (PostgreSQL or DuckDB spelling), checked against the data. */
+  type?: string;
+  comment?: string;
+}
+
+/** Reader options for CSV tables (DuckDB `read_csv`). */
+export interface CsvOptions {
+  delimiter?: string;
+  header?: boolean;
+  quote?: string;
+  escape?: string;
+  nullString?: string;
+  skip?: number;
+  /** Column name → type, overriding the sniffed types. */
+  types?: Record<string, string>;
+  dateFormat?: string;
+  timestampFormat?: string;
+}
+
 /** A table over files in the lake. */
 export interface LakeTable {
   kind: 'lake';
   schema: string;
   name: string;
   format: 'parquet' | 'csv' | 'json';
-  /** Absolute path or glob. */
+  /** Absolute path or glob (a directory is turned into a recursive glob). */
   path: string;
+  /** The path as written in the catalog (for messages; `${NAME}` references unexpanded). */
+  pathAsWritten: string;
   hivePartitioning: boolean;
+  /** Partition column → type, when the catalog types the partition columns. */
+  hiveTypes?: Record<string, string>;
+  /** Files with different column sets are combined by column name. */
+  unionByName: boolean;
+  csv?: CsvOptions;
+  jsonFormat?: 'newline_delimited' | 'array' | 'auto';
+  /** When declared, the table exposes exactly these columns, checked against the files. */
+  columns?: DeclaredColumn[];
   comment?: string;
 }
 
@@ -16,7 +48,10 @@ export interface ViewDef {
   kind: 'view';
   schema: string;
   name: string;
+  /** DuckDB SQL. */
   sql: string;
+  /** When declared, checked against the view's result columns; comments are installed. */
+  columns?: DeclaredColumn[];
   comment?: string;
 }
 
@@ -79,4 +114,12 @@ export interface Catalog {
   imports: RemoteImport[];
   sources: SourceSpec[];
   server: { host?: string; port?: number };
+  /**
+   * Extra directories the server may read besides those the lake tables need
+   * (absolute). A reload can only add tables under directories allowed at
+   * startup, so declare lake roots here to add tables without a restart.
+   */
+  lakeRoots: string[];
+  /** The catalog text with line positions, for errors found after loading. */
+  source?: import('./source-map.js').CatalogSource;
 }

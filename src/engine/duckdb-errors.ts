@@ -49,12 +49,16 @@ const rules: Rule[] = [
   { test: /^Conversion Error: .*UTF-?8/i, code: SqlState.CharacterNotInRepertoire },
   { test: /^Conversion Error: /, code: SqlState.InvalidTextRepresentation },
   { test: /^Out of Range Error: .*(?:[Dd]ivision by zero|divide by zero)/, code: SqlState.DivisionByZero, message: () => 'division by zero' },
+  { test: /^Out of Range Error: Overflow in \w+ of (INT16|INT32|INT64)\b/, code: SqlState.NumericValueOutOfRange, message: (m) => `${pgIntName(m[1]!)} out of range` },
   { test: /^Out of Range Error: /, code: SqlState.NumericValueOutOfRange },
   { test: /^Invalid Input Error: division by zero/, code: SqlState.DivisionByZero, message: () => 'division by zero' },
   { test: /^Invalid Input Error: .*(?:[Dd]ivision by zero)/, code: SqlState.DivisionByZero, message: () => 'division by zero' },
   { test: /^Invalid Input Error: lakegate:(\w{5}): (.*)/, code: '', message: (m) => m[2]! },
   { test: /^Invalid Input Error: .*(?:[Uu]nicode|UTF-?8)/, code: SqlState.CharacterNotInRepertoire },
   { test: /^Invalid Input Error: .*(?:No files found|does not exist)/, code: SqlState.UndefinedFile },
+  // a lake file replaced by something that is not Parquet: data_corrupted, as PostgreSQL reports unreadable pages
+  { test: /^Invalid Input Error: File '(.*)' too small to be a Parquet file/, code: 'XX001', message: (m) => `could not read file "${m[1]}": not a Parquet file (too small)` },
+  { test: /^Invalid Input Error: No magic bytes found at end of file '(.*)'/, code: 'XX001', message: (m) => `could not read file "${m[1]}": not a Parquet file` },
   { test: /^Invalid Input Error: /, code: SqlState.InvalidParameterValue },
   { test: /^Constraint Error: .*(?:[Dd]uplicate key|PRIMARY KEY or UNIQUE)/, code: SqlState.UniqueViolation },
   { test: /^Constraint Error: NOT NULL constraint failed/, code: SqlState.NotNullViolation },
@@ -128,7 +132,9 @@ function extractPosition(text: string, query: string | undefined): { text: strin
 export function translateDuckDbError(err: unknown, query?: string): PgError {
   if (err instanceof PgError) return err;
   const raw = err instanceof Error ? err.message : String(err);
-  const { text, position } = extractPosition(raw, query);
+  let { text, position } = extractPosition(raw, query);
+  // PostgreSQL points just past the last character for "at end of input"
+  if (position === undefined && query !== undefined && /^Parser Error: syntax error at end of input/.test(text)) position = [...query].length + 1;
   const [first, ...more] = text.split('\n');
   const head = first ?? text;
   for (const rule of rules) {

@@ -50,12 +50,14 @@ export function functionMacros(): string[] {
     m(`${S}.pg_jit_available() AS false`),
     m(`${S}.pg_trigger_depth() AS 0`),
     // --- search path ------------------------------------------------------------------------------
-    // the effective path: search_path entries that exist, then the catalog's default schema
+    // the effective path, as catalog/search-path.ts maps it onto DuckDB: "$user" and public resolved, missing schemas skipped
     m(`${S}.__search_path() AS (SELECT coalesce(list(sp_name ORDER BY sp_pos), []) FROM (
         SELECT sp_name, min(sp_pos) AS sp_pos FROM (
-          SELECT CASE WHEN trim(sp_part) IN ('"$user"', '$user') THEN ${S}.__setting('lakegate.user') ELSE trim(trim(sp_part), '"') END AS sp_name, sp_pos
+          SELECT CASE WHEN trim(sp_part) IN ('"$user"', '$user') THEN ${S}.__setting('lakegate.user')
+                      WHEN trim(sp_part) = 'public' AND NOT EXISTS (SELECT 1 FROM ${S}.__catalog_schemas WHERE name = 'public') THEN ${S}.__server('default_schema')
+                      ELSE trim(trim(sp_part), '"') END AS sp_name, sp_pos
           FROM (SELECT unnest(sp_list) AS sp_part, generate_subscripts(sp_list, 1) AS sp_pos
-                FROM (SELECT string_split(${S}.current_setting('search_path'), ',') || [${S}.__server('default_schema')] AS sp_list)))
+                FROM (SELECT string_split(${S}.current_setting('search_path'), ',') AS sp_list)))
         WHERE sp_name IN (SELECT nspname FROM ${S}.__namespaces) GROUP BY sp_name))`),
     m(`${S}.current_schema() AS ${S}.__search_path()[1]`),
     m(`${S}.current_schemas(implicit) AS CASE WHEN implicit THEN ['pg_catalog'] || ${S}.__search_path() ELSE ${S}.__search_path() END`),

@@ -26,8 +26,7 @@ export class ClientConnection {
   readonly writer = new BufferWriter(64 * 1024);
   readonly framer: Framer;
   private handler: FrameHandler | null = null;
-  /** Frames read before a handler change, to be handled first. */
-  private requeued: Frame[] = [];
+
   private processing = false;
   private closedFlag = false;
   private drainWaiters: (() => void)[] = [];
@@ -71,10 +70,6 @@ export class ClientConnection {
     this.handler = handler;
   }
 
-  /** Puts frames back in front of the input (startup hands leftovers to the session). */
-  requeue(frames: Frame[]): void {
-    this.requeued.push(...frames);
-  }
 
   onClosed(listener: () => void): void {
     this.closeListeners.push(listener);
@@ -95,7 +90,7 @@ export class ClientConnection {
       while (!this.closedFlag && this.handler) {
         let frame: Frame | null;
         try {
-          frame = this.requeued.shift() ?? this.framer.next();
+          frame = this.framer.next();
         } catch (e) {
           this.fatal(e);
           return;

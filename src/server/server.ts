@@ -11,6 +11,7 @@ import type { Frame } from '../protocol/frontend/framer.js';
 import { decodeStartup, PROTOCOL_3_0, type StartupPacket } from '../protocol/frontend/messages.js';
 import type { SqlPipeline } from '../sql/pipeline.js';
 import { Session } from '../session/session.js';
+import type { SearchPathResolver } from '../session/search-path.js';
 import { REPORTED, SessionSettings } from '../session/settings.js';
 import type { Logger } from '../observability/logger.js';
 import { CancelRegistry } from './cancel-registry.js';
@@ -40,28 +41,46 @@ export interface ServerOptions {
 export interface ServerCatalog {
   database(): string;
   user(name: string): UserAuth | undefined;
+  /** Maps each session's search_path onto its DuckDB connection. */
+  searchPath?: SearchPathResolver;
 }
 
-/** Frames collected during startup, consumed one at a time by the handshake. */
+/**
+ * Hands startup-phase frames to the handshake one at a time. The connection's
+ * pump waits on each frame until the handshake asks for the next one, so no
+ * byte is framed before the handshake has decided how (typed or not, TLS or not).
+ */
 class FrameQueue {
-  private frames: Frame[] = [];
+  private frames: { frame: Frame; consumed: () => void }[] = [];
   private waiter: ((f: Frame) => void) | null = null;
-  push(f: Frame): void {
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = null;
-      w(f);
-    } else this.frames.push(f);
+  private current: (() => void) | null = null;
+
+  push(frame: Frame): Promise<void> {
+    return new Promise((consumed) => {
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = null;
+        this.current = consumed;
+        w(frame);
+      } else this.frames.push({ frame, consumed });
+    });
   }
+
   next(): Promise<Frame> {
+    this.release();
     const f = this.frames.shift();
-    if (f) return Promise.resolve(f);
+    if (f) {
+      this.current = f.consumed;
+      return Promise.resolve(f.frame);
+    }
     return new Promise((resolve) => (this.waiter = resolve));
   }
-  rest(): Frame[] {
-    const out = this.frames;
-    this.frames = [];
-    return out;
+
+  /** Lets the pump read on (after the handler for later frames is in place). */
+  release(): void {
+    const c = this.current;
+    this.current = null;
+    c?.();
   }
 }
 
@@ -149,8 +168,7 @@ export class LakegateServer {
       uncount();
       if (!session) return;
       conn.setHandler((f) => session.handle(f));
-      conn.requeue(frames.rest());
-      void conn.pump();
+      frames.release();
     } catch (e) {
       uncount();
       if (e instanceof ClientGone || conn.closed) return;
@@ -250,12 +268,18 @@ export class LakegateServer {
       },
       { maxStatementTimeoutMs: this.opts.maxStatementTimeoutMs },
     );
-    this.sessions.add(session);
-    conn.onClosed(() => {
+    session.searchPathResolver = this.catalog.searchPath ?? null;
+    const cleanup = (): void => {
       this.cancels.unregister(key.processId);
       this.sessions.delete(session);
       session.close();
-    });
+    };
+    if (conn.closed) {
+      cleanup();
+      return null;
+    }
+    this.sessions.add(session);
+    conn.onClosed(cleanup);
     const w = conn.writer;
     authenticationOk(w);
     for (const name of REPORTED) parameterStatus(w, name, settings.get(name) ?? '');

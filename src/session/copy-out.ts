@@ -10,6 +10,9 @@ import { RowEncoder } from '../types/encode/row-encoder.js';
 import type { Session } from './session.js';
 import { prepareEntry } from './prepare.js';
 
+/** \b \t \n \v \f \r as COPY text writes them (index = byte value). */
+const TEXT_ESCAPES = [0, 0, 0, 0, 0, 0, 0, 0, 98, 116, 110, 118, 102, 114];
+
 const BINARY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /** Rewrites DataRow fields (text form) into COPY text or CSV lines. */
@@ -61,19 +64,12 @@ class LineFormatter {
     let q = out.pos;
     for (let i = start; i < end; i++) {
       const ch = src[i]!;
-      if (ch === 92) {
+      // as CopyAttributeOutText: control characters as C escapes, then backslash and the delimiter
+      const esc = ch < 14 ? TEXT_ESCAPES[ch]! : 0;
+      if (esc !== 0) {
         buf[q++] = 92;
-        buf[q++] = 92;
-      } else if (ch === 10) {
-        buf[q++] = 92;
-        buf[q++] = 110;
-      } else if (ch === 13) {
-        buf[q++] = 92;
-        buf[q++] = 114;
-      } else if (ch === 9 && this.delim !== 9) {
-        buf[q++] = 92;
-        buf[q++] = 116;
-      } else if (ch === this.delim) {
+        buf[q++] = esc;
+      } else if (ch === 92 || ch === this.delim) {
         buf[q++] = 92;
         buf[q++] = ch;
       } else buf[q++] = ch;

@@ -7,6 +7,7 @@ import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
 import { pgTypeFor } from '../types/type-map.js';
 import { TYPE_OID_BY_NAME } from '../pgcatalog/catalog-data.js';
 import type { PreparedEntry } from './portal-types.js';
+import { syncSearchPath } from './search-path.js';
 import type { Session } from './session.js';
 
 /** DuckDB type names for the PostgreSQL types a client may name in Parse. */
@@ -67,6 +68,7 @@ async function prepareQuery(
   const { sql, columnTypes, sessionState, paramTypes } = session.pipeline.rewrite(text, tokens);
   // views over the per-session tables bind against them: create them before DuckDB prepares
   if (sessionState) await session.pgState.sync(session.txStatus !== 'I');
+  await syncSearchPath(session);
   let q = await session.engine.prepare(sql);
   const untyped = new Set<number>();
   q.paramTypes.forEach((t, i) => {

@@ -16,6 +16,7 @@ import type { RowSink } from './portal.js';
 import type { Portal, PreparedEntry } from './portal-types.js';
 import { settingMillis, type SessionSettings } from './settings.js';
 import { handleExtendedMessage } from './extended-query.js';
+import type { SearchPathResolver } from './search-path.js';
 import { runSimpleQuery } from './simple-query.js';
 
 export type InterruptReason = 'cancel' | 'timeout' | 'shutdown' | 'disconnect';
@@ -54,6 +55,10 @@ export class Session implements RowSink {
   private closed = false;
   /** What the pg_catalog emulation reads about this session inside DuckDB. */
   readonly pgState: PgSessionState;
+  /** Maps search_path onto the DuckDB connection (set by the server from the catalog). */
+  searchPathResolver: SearchPathResolver | null = null;
+  /** The DuckDB search_path last applied to this session's connection. */
+  appliedSearchPath: string | null = null;
 
   constructor(
     readonly conn: ClientConnection,

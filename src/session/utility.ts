@@ -15,9 +15,10 @@ const WARNING = 'WARNING' as const;
 // --- transactions ---------------------------------------------------------------
 
 async function begin(session: Session, st: Extract<Statement, { kind: 'begin' }>): Promise<UtilityOutcome> {
+  const tag = st.start ? 'START TRANSACTION' : 'BEGIN';
   if (session.txStatus !== 'I') {
     session.notice({ severity: WARNING, code: SqlState.ActiveSqlTransaction, message: 'there is already a transaction in progress' });
-    return { tag: 'BEGIN' };
+    return { tag };
   }
   await session.engine.run('BEGIN TRANSACTION');
   session.txStatus = 'T';
@@ -25,7 +26,7 @@ async function begin(session: Session, st: Extract<Statement, { kind: 'begin' }>
   session.settings.beginTransaction();
   if (st.isolation) session.settings.set('transaction_isolation', st.isolation, true);
   if (st.readOnly !== undefined) session.settings.set('transaction_read_only', st.readOnly ? 'on' : 'off', true);
-  return { tag: 'BEGIN' };
+  return { tag };
 }
 
 /** Ends the transaction in DuckDB and in the session: cursors, settings, savepoints. */

@@ -422,7 +422,7 @@ export function classify(text: string, tokens: Token[]): Statement {
       ts.accept('work') || ts.accept('transaction');
       return { kind: 'begin', ...transactionModes(ts) };
     case 'start':
-      if (ts.accept('start', 'transaction')) return { kind: 'begin', ...transactionModes(ts) };
+      if (ts.accept('start', 'transaction')) return { kind: 'begin', start: true, ...transactionModes(ts) };
       break;
     case 'commit':
     case 'end': {

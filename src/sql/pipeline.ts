@@ -3,6 +3,9 @@ import { deparseStatement, parseSql, type AstNode } from './ast.js';
 import { classify } from './classify.js';
 import { columnNamesPass } from './rewrite/column-names.js';
 import { divisionPass } from './rewrite/division.js';
+import { byteaLiteralsPass } from './rewrite/bytea-literals.js';
+import { numericTypmodPass } from './rewrite/numeric-typmod.js';
+import { publicSchemaPass } from './rewrite/public-schema.js';
 import { nullLiteralsPass } from './rewrite/null-literals.js';
 import { pgCastsPass } from './rewrite/pg-casts.js';
 import { pgCatalogNamesPass } from './rewrite/pg-catalog-names.js';
@@ -24,7 +27,17 @@ export interface RewrittenSql {
   sessionState?: boolean;
 }
 
-export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass, nullLiteralsPass, pgCastsPass, pgOperatorsPass, pgCatalogNamesPass];
+export const defaultPasses: RewritePass[] = [
+  columnNamesPass,
+  divisionPass,
+  byteaLiteralsPass,
+  numericTypmodPass,
+  publicSchemaPass,
+  nullLiteralsPass,
+  pgCastsPass,
+  pgOperatorsPass,
+  pgCatalogNamesPass,
+];
 
 /**
  * The path from client SQL to DuckDB SQL: split, classify, and rewrite query

@@ -22,7 +22,7 @@ export type FetchDirection =
 /** What one SQL statement asks of the session, decided from its tokens. */
 export type Statement =
   | { kind: 'query'; text: string; tokens: Token[] }
-  | { kind: 'begin'; readOnly?: boolean; isolation?: string }
+  | { kind: 'begin'; readOnly?: boolean; isolation?: string; start?: boolean }
   | { kind: 'commit'; chain: boolean }
   | { kind: 'rollback'; chain: boolean }
   | { kind: 'savepoint'; name: string }

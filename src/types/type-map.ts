@@ -50,7 +50,7 @@ export function pgTypeFor(d: DuckType): PgColumnType {
     case T.DOUBLE:
       return scalar(PgTypes.float8);
     case T.DECIMAL:
-      return scalar(PgTypes.numeric, numericTypmod(d.width!, d.scale!));
+      return scalar(PgTypes.numeric, isUnconstrainedNumeric(d) ? -1 : numericTypmod(d.width!, d.scale!));
     case T.VARCHAR:
     case T.ENUM:
     case T.SQLNULL:
@@ -101,6 +101,11 @@ export function annotateDuckType(d: DuckType, pgType: string): DuckType {
     return { ...d, alias: pgType, child: annotateDuckType(d.child, pgType.slice(1)) };
   }
   return { ...d, alias: pgType };
+}
+
+/** DECIMAL(38,10) is what bare `numeric` becomes (see sql/rewrite/numeric-typmod.ts). */
+export function isUnconstrainedNumeric(d: DuckType): boolean {
+  return d.id === T.DECIMAL && d.width === 38 && d.scale === 10;
 }
 
 export function isArrayColumn(c: PgColumnType): boolean {

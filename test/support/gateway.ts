@@ -30,7 +30,7 @@ export function exampleSchemas(): Record<string, Record<string, unknown>> {
 
 /** Writes a catalog.yaml into a fresh temporary directory and returns the directory. */
 export function writeCatalog(doc: Record<string, unknown>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakegate-test-'));
+  const dir = fs.mkdtempSync(path.join(process.env.LAKEGATE_TEST_TMP ?? os.tmpdir(), 'lakegate-test-'));
   fs.writeFileSync(path.join(dir, 'catalog.yaml'), stringify(doc));
   return dir;
 }

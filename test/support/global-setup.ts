@@ -1,7 +1,16 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ensureExampleLake } from '../../src/catalog/example-lake.js';
 
-/** Generates the example lake once, before any test file starts a gateway over it. */
-export default async function setup(): Promise<void> {
+/**
+ * Generates the example lake once, before any test file starts a gateway over
+ * it, and gives the run one temporary directory (LAKEGATE_TEST_TMP), removed
+ * at the end.
+ */
+export default async function setup(): Promise<() => void> {
   await ensureExampleLake(path.resolve('catalog/lake'));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lakegate-tests-'));
+  process.env.LAKEGATE_TEST_TMP = tmp;
+  return () => fs.rmSync(tmp, { recursive: true, force: true });
 }

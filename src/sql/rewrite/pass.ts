@@ -4,6 +4,12 @@ import type { Token } from '../scanner.js';
 export interface RewriteContext {
   /** Schema that holds lakegate's helper macros. */
   internalSchema: string;
+  /**
+   * The catalog schema that `public.` stands for when the catalog declares no
+   * `public` schema (its default schema); undefined = leave `public` alone.
+   * Updated in place when the catalog is reloaded.
+   */
+  publicSchema?: string;
 }
 
 /**

@@ -3,8 +3,8 @@ import type { BufferWriter } from '../../protocol/buffer-writer.js';
 import type { DuckType } from '../duck-type.js';
 import { physicalSize } from '../duck-type.js';
 import { PG_EPOCH_DAYS, PG_EPOCH_MICROS } from '../format/calendar.js';
-import { pgTypeFor } from '../type-map.js';
-import { decimalValue, writeNumericBinary } from './decimal.js';
+import { isUnconstrainedNumeric, pgTypeFor } from '../type-map.js';
+import { decimalValue, trimScale, writeNumericBinary } from './decimal.js';
 import { JsonField, ListBinaryField } from './nested.js';
 import { textFieldWriter, unpackTimeTz, UnsupportedField, type EncodeContext } from './text.js';
 import { FlatField, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
@@ -96,8 +96,10 @@ class Uint32FromBigintBinary extends FlatField {
 
 /** UBIGINT, HUGEINT, UHUGEINT and DECIMAL as PostgreSQL numeric. */
 class NumericBinary extends FlatField {
+  private readonly trim: boolean;
   constructor(private readonly d: DuckType) {
     super(physicalSize(d.id === T.DECIMAL ? d.internal! : d.id));
+    this.trim = isUnconstrainedNumeric(d);
   }
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
@@ -107,6 +109,7 @@ class NumericBinary extends FlatField {
     if (d.id === T.DECIMAL) {
       v = decimalValue(this.data, this.i32, this.u32, row, d.internal!);
       scale = d.scale!;
+      if (this.trim) ({ v, scale } = trimScale(v, scale));
     } else if (d.id === T.UBIGINT) {
       v = this.data.readBigUInt64LE(row * 8);
     } else {

@@ -32,6 +32,22 @@ export function decimalString(v: number | bigint, scale: number): string {
   return neg ? `-${s}` : s;
 }
 
+/** Drops trailing fraction zeros: the value and scale PostgreSQL shows for an unconstrained numeric. */
+export function trimScale(v: number | bigint, scale: number): { v: number | bigint; scale: number } {
+  if (typeof v === 'bigint') {
+    while (scale > 0 && v % 10n === 0n) {
+      v /= 10n;
+      scale--;
+    }
+    return { v, scale };
+  }
+  while (scale > 0 && v % 10 === 0) {
+    v /= 10;
+    scale--;
+  }
+  return { v, scale };
+}
+
 export function decimalText(
   w: BufferWriter,
   data: Buffer,
@@ -39,9 +55,12 @@ export function decimalText(
   u32: Uint32Array,
   row: number,
   internal: duckdb.Type,
-  scale: number,
+  declaredScale: number,
+  trim = false,
 ): void {
-  const v = decimalValue(data, i32, u32, row, internal);
+  let v = decimalValue(data, i32, u32, row, internal);
+  let scale = declaredScale;
+  if (trim) ({ v, scale } = trimScale(v, scale));
   if (typeof v === 'bigint') return writeAsciiField(w, decimalString(v, scale));
   // allocation-free path for safe integers
   w.ensure(48);

@@ -3,11 +3,12 @@ import type { BufferWriter } from '../../protocol/buffer-writer.js';
 import type { DuckType } from '../duck-type.js';
 import { physicalSize } from '../duck-type.js';
 import { MICROS_PER_SECOND } from '../format/calendar.js';
-import { formatInterval, putBc, putDate, putOffset, putTime, putTimestamp } from '../format/datetime.js';
-import { digitCount, formatFloat4, formatFloat8, putDigits, writeAsciiField, writeIntField, writeStringField } from '../format/numbers.js';
+import { DateFormatCache, formatInterval, putBc, putDate, putOffset, putTime, putTimestamp } from '../format/datetime.js';
+import { digitCount, formatFloat4, putDigits, writeAsciiField, writeFloat8Field, writeIntField, writeStringField } from '../format/numbers.js';
 import type { TimeZone } from '../timezone.js';
 import { FlatField, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
 import { decimalText } from './decimal.js';
+import { isUnconstrainedNumeric } from '../type-map.js';
 import { ListTextField, JsonField } from './nested.js';
 
 const T = duckdb.Type;
@@ -87,18 +88,20 @@ class FloatText extends FlatField {
   }
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
-    const v = this.double ? this.data.readDoubleLE(row * 8) : this.data.readFloatLE(row * 4);
-    writeAsciiField(w, this.double ? formatFloat8(v) : formatFloat4(v));
+    if (this.double) return writeFloat8Field(w, this.data.readDoubleLE(row * 8));
+    writeAsciiField(w, formatFloat4(this.data.readFloatLE(row * 4)));
   }
 }
 
 class DecimalText extends FlatField {
+  private readonly trim: boolean;
   constructor(private readonly d: DuckType) {
     super(physicalSize(d.internal!));
+    this.trim = isUnconstrainedNumeric(d);
   }
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
-    decimalText(w, this.data, this.i32, this.u32, row, this.d.internal!, this.d.scale!);
+    decimalText(w, this.data, this.i32, this.u32, row, this.d.internal!, this.d.scale!, this.trim);
   }
 }
 
@@ -113,8 +116,12 @@ class StringText extends FlatField {
     w.ensure(len + 4);
     const buf = w.buf;
     buf.writeInt32BE(len, w.pos);
-    if (len <= 12) this.data.copy(buf, w.pos + 4, off + 4, off + 4 + len);
-    else buf.set(readStringBytes(this.data, off), w.pos + 4);
+    if (len <= 12) {
+      // inline string: a byte loop beats Buffer#copy's call overhead at this size
+      const d = this.data;
+      const at = w.pos + 4;
+      for (let i = 0; i < len; i++) buf[at + i] = d[off + 4 + i]!;
+    } else buf.set(readStringBytes(this.data, off), w.pos + 4);
     w.pos += 4 + len;
   }
 }
@@ -160,6 +167,7 @@ class BitText extends FlatField {
 }
 
 class DateText extends FlatField {
+  private readonly cache = new DateFormatCache();
   constructor() {
     super(4);
   }
@@ -170,7 +178,7 @@ class DateText extends FlatField {
     if (days === -2147483647) return writeAsciiField(w, '-infinity');
     w.ensure(24);
     const start = w.pos;
-    const d = putDate(w.buf, start + 4, days);
+    const d = putDate(w.buf, start + 4, days, this.cache);
     let end = d.pos;
     if (d.bc) end = putBc(w.buf, end);
     w.buf.writeInt32BE(end - start - 4, start);
@@ -180,6 +188,7 @@ class DateText extends FlatField {
 
 /** TIMESTAMP family: the unit says how many microseconds one stored tick is. */
 class TimestampText extends FlatField {
+  private readonly cache = new DateFormatCache();
   constructor(
     private readonly unit: 'us' | 's' | 'ms' | 'ns',
     private readonly zone: TimeZone | null,
@@ -201,7 +210,7 @@ class TimestampText extends FlatField {
       offset = this.zone.offsetAt(Math.floor(micros / 1000));
       micros += offset * MICROS_PER_SECOND;
     }
-    const end = putTimestamp(w.buf, start + 4, micros, offset);
+    const end = putTimestamp(w.buf, start + 4, micros, offset, this.cache);
     w.buf.writeInt32BE(end - start - 4, start);
     w.pos = end;
   }

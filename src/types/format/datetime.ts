@@ -3,18 +3,48 @@ import { putDigits } from './numbers.js';
 
 const civ: CivilDate = { year: 0, month: 0, day: 0 };
 
+/**
+ * Remembers the last date it formatted: rows of a chunk often share a day
+ * (timestamps especially), and the calendar arithmetic is the cost. One cache
+ * per column writer, so two date-like columns do not evict each other.
+ */
+export class DateFormatCache {
+  days = NaN;
+  readonly bytes = Buffer.alloc(16);
+  len = 0;
+  bc = false;
+
+  fill(days: number): void {
+    civilFromDays(days, civ);
+    let year = civ.year;
+    const bc = year <= 0;
+    if (bc) year = 1 - year;
+    const b = this.bytes;
+    let p = putDigits(b, 0, year, year > 9999 ? String(year).length : 4);
+    b[p++] = 45;
+    b[p++] = 48 + ((civ.month / 10) | 0);
+    b[p++] = 48 + (civ.month % 10);
+    b[p++] = 45;
+    b[p++] = 48 + ((civ.day / 10) | 0);
+    b[p++] = 48 + (civ.day % 10);
+    this.days = days;
+    this.len = p;
+    this.bc = bc;
+  }
+}
+
+const sharedCache = new DateFormatCache();
+const dateResult = { pos: 0, bc: false };
+
 /** Writes `YYYY-MM-DD` for days since 1970-01-01; returns the end and whether the year is BC. */
-export function putDate(buf: Buffer, pos: number, days: number): { pos: number; bc: boolean } {
-  civilFromDays(days, civ);
-  let year = civ.year;
-  const bc = year <= 0;
-  if (bc) year = 1 - year;
-  pos = putDigits(buf, pos, year, year > 9999 ? String(year).length : 4);
-  buf[pos++] = 45;
-  pos = putDigits(buf, pos, civ.month, 2);
-  buf[pos++] = 45;
-  pos = putDigits(buf, pos, civ.day, 2);
-  return { pos, bc };
+export function putDate(buf: Buffer, pos: number, days: number, cache: DateFormatCache = sharedCache): { pos: number; bc: boolean } {
+  if (days !== cache.days) cache.fill(days);
+  const b = cache.bytes;
+  const n = cache.len;
+  for (let i = 0; i < n; i++) buf[pos + i] = b[i]!;
+  dateResult.pos = pos + n;
+  dateResult.bc = cache.bc;
+  return dateResult;
 }
 
 export function putBc(buf: Buffer, pos: number): number {
@@ -88,9 +118,9 @@ export function splitMicros(micros: number): { days: number; time: number } {
 const split = { days: 0, time: 0 };
 
 /** Writes `YYYY-MM-DD HH:MM:SS[.ffffff][+TZ][ BC]` for microseconds since the epoch. */
-export function putTimestamp(buf: Buffer, pos: number, micros: number, offsetSeconds: number | null): number {
+export function putTimestamp(buf: Buffer, pos: number, micros: number, offsetSeconds: number | null, cache?: DateFormatCache): number {
   const { days, time } = splitMicros(micros);
-  const d = putDate(buf, pos, days);
+  const d = putDate(buf, pos, days, cache);
   pos = d.pos;
   buf[pos++] = 32;
   pos = putTime(buf, pos, time);

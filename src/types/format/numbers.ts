@@ -21,15 +21,21 @@ export function digitCount(n: number): number {
   return d;
 }
 
-/** Writes the decimal digits of a non-negative safe integer at `pos`, returns the end. */
+/** "00".."99" as byte pairs: two digits per division when printing integers. */
+const PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''), 'latin1');
+
+/** Writes the decimal digits of a non-negative safe integer at `pos` (zero-padded to `width`), returns the end. */
 export function putDigits(buf: Buffer, pos: number, n: number, width: number): number {
-  let end = pos + width;
+  const end = pos + width;
   let p = end;
-  while (p > pos) {
-    const q = Math.floor(n / 10);
-    buf[--p] = 48 + (n - q * 10);
+  while (p - pos >= 2) {
+    const q = Math.floor(n / 100);
+    const r = (n - q * 100) * 2;
+    buf[--p] = PAIRS[r + 1]!;
+    buf[--p] = PAIRS[r]!;
     n = q;
   }
+  if (p > pos) buf[--p] = 48 + (n % 10);
   return end;
 }
 
@@ -109,6 +115,50 @@ export function formatFloat(v: number, precisionDigits: number, shortest: (v: nu
 
 export function formatFloat8(v: number): string {
   return formatFloat(v, 15, (x) => x.toExponential());
+}
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+
+/**
+ * Appends a float8 as a text field. Values with at most 8 fraction digits are
+ * printed from an integer (the shortest round-trip form, found without string
+ * conversion: `m / 10^k === v` is exactly what parsing "m·10^-k" yields); other
+ * values go through the general formatter.
+ */
+export function writeFloat8Field(w: BufferWriter, v: number): void {
+  const a = v < 0 ? -v : v;
+  if (a >= 1e-4 && a < 1e15) {
+    for (let k = 0; k <= 8; k++) {
+      const p = POW10[k]!;
+      const m = Math.round(a * p);
+      if (m / p === a && m <= Number.MAX_SAFE_INTEGER) {
+        writeScaledField(w, v < 0, m, k);
+        return;
+      }
+    }
+  }
+  writeAsciiField(w, formatFloat8(v));
+}
+
+/** Appends the text of m·10^-k (m a non-negative safe integer) as a field. */
+function writeScaledField(w: BufferWriter, neg: boolean, m: number, k: number): void {
+  w.ensure(32);
+  const buf = w.buf;
+  const start = w.pos;
+  let p = start + 4;
+  if (neg) buf[p++] = 45;
+  if (k === 0) {
+    const d = digitCount(m);
+    p = putDigits(buf, p, m, d);
+  } else {
+    const pow = POW10[k]!;
+    const ip = Math.floor(m / pow);
+    p = putDigits(buf, p, ip, digitCount(ip));
+    buf[p++] = 46;
+    p = putDigits(buf, p, m - ip * pow, k);
+  }
+  buf.writeInt32BE(p - start - 4, start);
+  w.pos = p;
 }
 
 /** Shortest digits that round-trip through float32, as toExponential would print them. */
