@@ -2,7 +2,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stableOid } from '../../src/catalog/oids.js';
 import { setVisibleObjects } from '../../src/pgcatalog/session-state.js';
-import { POSTGRES_URL, startGateway, type TestGateway } from '../support/gateway.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { exampleSchemas, POSTGRES_URL, startGateway, TEST_USERS, writeCatalog, type TestGateway } from '../support/gateway.js';
 
 describe('pg_catalog and information_schema emulation', () => {
   let gw: TestGateway;
@@ -146,5 +149,26 @@ describe('pg_catalog and information_schema emulation', () => {
     const sql = postgres(gw.url(), { max: 1, fetch_types: true });
     expect(await sql`SELECT ${[1, 2]}::int[] AS a`).toEqual([{ a: [1, 2] }]);
     await sql.end();
+  });
+
+  it('follows a catalog reload: new schemas and tables appear, dropped ones go, in open sessions too', async () => {
+    const doc = (extra: Record<string, unknown>) => ({ database: 'lakegate', default_schema: 'lake', users: TEST_USERS, schemas: { ...exampleSchemas(), ...extra } });
+    const dir = writeCatalog(doc({}));
+    const local = await startGateway({ catalog: dir });
+    const c = new pg.Client(local.url());
+    await c.connect();
+    const listed = async () => (await c.query("SELECT n.nspname || '.' || c.relname AS r FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")).rows.map((r) => r.r);
+    expect(await listed()).toEqual(['lake.payment_types', 'lake.trips', 'lake.zones']);
+    const zones = (exampleSchemas().lake as Record<string, unknown>).zones;
+    fs.writeFileSync(path.join(dir, 'catalog.yaml'), stringify(doc({ geo: { zones_copy: { ...(zones as object), comment: 'a copy' } } })));
+    expect((await local.gateway.reload('api')).ok).toBe(true);
+    expect(await listed()).toEqual(['geo.zones_copy', 'lake.payment_types', 'lake.trips', 'lake.zones']);
+    expect((await c.query("SELECT obj_description('geo.zones_copy'::regclass, 'pg_class') AS d")).rows).toEqual([{ d: 'a copy' }]);
+    fs.writeFileSync(path.join(dir, 'catalog.yaml'), stringify(doc({})));
+    expect((await local.gateway.reload('api')).ok).toBe(true);
+    expect(await listed()).toEqual(['lake.payment_types', 'lake.trips', 'lake.zones']);
+    expect((await c.query('SELECT nspname FROM pg_namespace ORDER BY 1')).rows.map((r) => r.nspname)).toEqual(['information_schema', 'lake', 'pg_catalog']);
+    await c.end();
+    await local.close();
   });
 });
