@@ -50,6 +50,10 @@ describe('pg_catalog and information_schema emulation', () => {
       { relname: 'zones', relkind: 'r' },
     ]);
     await expect(client.query('SELECT * FROM pg_catalog.duckdb_tables')).rejects.toMatchObject({ code: '42P01' });
+    // the emulation's objects and the per-session visibility tables cannot be read or written by clients
+    for (const sql of ['SELECT * FROM lakegate_pg.pg_class', 'SELECT * FROM lakegate_internal.catalog_relations', "INSERT INTO lakegate_visible VALUES ('*', '*')", 'DELETE FROM lakegate_session']) {
+      await expect(client.query(sql), sql).rejects.toMatchObject({ code: '42P01' });
+    }
   });
 
   it('OIDs are the stable ones of src/catalog/oids.ts, the same on every start', async () => {

@@ -28,6 +28,10 @@ const RENAMED_FUNCTIONS: Record<string, string> = {
   regexp_split_to_array: 'regexp_split_to_array',
 };
 
+/** DuckDB schemas of the gateway's own objects, and the per-session tables of the visibility hook. */
+const INTERNAL_SCHEMAS = new Set([S, IS, 'lakegate_internal']);
+const SESSION_TABLES = new Set(['lakegate_session', 'lakegate_visible']);
+
 /** Scalar functions PostgreSQL lets stand in FROM as a one-row table. */
 const SCALAR_IN_FROM = new Set(['string_to_array', 'string_split', 'current_schemas', 'regexp_split_to_array', 'array_agg']);
 
@@ -45,11 +49,36 @@ const TRIGGER_WORDS = new Set<string>([
   'generate_series',
   'unnest',
   'tableoid',
+  S,
+  IS,
+  'lakegate_internal',
+  'lakegate_session',
+  'lakegate_visible',
   ...Object.keys(RENAMED_FUNCTIONS),
 ]);
 
 /** Set-returning functions of one column whose FROM alias also names the column. */
 const SCALAR_SET_FUNCTIONS = new Set(['generate_series', 'unnest', 'generate_subscripts']);
+
+function refuseInternal(schema: string | undefined, rel: string | undefined): void {
+  if (!rel) return;
+  if ((schema && INTERNAL_SCHEMAS.has(schema)) || SESSION_TABLES.has(rel)) {
+    throw new PgError(SqlState.UndefinedTable, `relation "${schema ? `${schema}.` : ''}${rel}" does not exist`);
+  }
+}
+
+/** Statement targets the parse tree holds as bare RangeVars (INSERT INTO x, DROP TABLE x, ...): internal ones do not exist for clients. */
+function guardTargets(stmt: AstNode): void {
+  const b = stmt.InsertStmt ?? stmt.UpdateStmt ?? stmt.DeleteStmt ?? stmt.CreateStmt ?? stmt.AlterTableStmt;
+  if (b?.relation) refuseInternal(b.relation.schemaname, b.relation.relname);
+  if (stmt.ViewStmt?.view) refuseInternal(stmt.ViewStmt.view.schemaname, stmt.ViewStmt.view.relname);
+  const into = stmt.CreateTableAsStmt?.into?.rel;
+  if (into) refuseInternal(into.schemaname, into.relname);
+  for (const o of (stmt.DropStmt?.objects ?? []) as AstNode[]) {
+    const parts = names(o.List?.items);
+    refuseInternal(parts.length > 1 ? parts[parts.length - 2] : undefined, parts.at(-1));
+  }
+}
 
 function cteNames(stmt: AstNode): Set<string> {
   const out = new Set<string>();
@@ -74,6 +103,7 @@ export const pgCatalogNamesPass: RewritePass = {
     return false;
   },
   apply(stmt) {
+    guardTargets(stmt);
     const ctes = cteNames(stmt);
     const catalogAliases = new Map<string, number>();
     walk(stmt, (type, body) => {
@@ -87,6 +117,10 @@ export const pgCatalogNamesPass: RewritePass = {
         case 'RangeVar': {
           const schema: string | undefined = body.schemaname;
           const rel: string = body.relname;
+          // the emulation's own objects and the per-session tables are not for clients (reading or writing them)
+          if ((schema && INTERNAL_SCHEMAS.has(schema)) || (!ctes.has(rel) && SESSION_TABLES.has(rel))) {
+            throw new PgError(SqlState.UndefinedTable, `relation "${schema ? `${schema}.` : ''}${rel}" does not exist`);
+          }
           if (schema === 'pg_catalog' || (!schema && !ctes.has(rel) && PG_CATALOG_RELATIONS.has(rel))) {
             if (!PG_CATALOG_RELATIONS.has(rel)) throw new PgError(SqlState.UndefinedTable, `relation "pg_catalog.${rel}" does not exist`);
             body.schemaname = S;
