@@ -25,7 +25,7 @@ CONF
 runuser -u postgres -- "$BIN/pg_ctl" -D "$WORK/data" -w -l "$WORK/server.out" start >/dev/null
 trap 'runuser -u postgres -- "$BIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null; rm -rf "$WORK"' EXIT
 psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres postgres -f "$HERE/mirror-setup.sql" >/dev/null
-psql -X -q -h 127.0.0.1 -p "$PORT" -U lakegate lakegate -f "$HERE/mirror-schema.sql" >/dev/null
+PGAPPNAME=mirror psql -X -q -h 127.0.0.1 -p "$PORT" -U lakegate lakegate -f "$HERE/mirror-schema.sql" >/dev/null
 URL="postgresql://lakegate:lakegate@127.0.0.1:$PORT/lakegate"
 
 bash "$HERE/psql-session.sh" "$PORT"
