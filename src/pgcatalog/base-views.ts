@@ -65,24 +65,27 @@ export function baseViews(database: string): string[] {
     v(
       '__relations',
       `WITH duck AS (
-         SELECT t.database_name, t.schema_name, t.table_name AS relname, 'r' AS relkind, t.comment, t.column_count::SMALLINT AS ncols, NULL::VARCHAR AS sql, t.has_primary_key
-         FROM duckdb_tables() t WHERE t.database_name IN (${db}, 'temp') AND t.table_name NOT LIKE ${helper} ESCAPE '\\'
+         SELECT t.database_name, t.schema_name, t.table_name AS relname, 'r' AS relkind, t.comment, t.column_count::SMALLINT AS ncols, t.has_primary_key
+         FROM duckdb_tables() t
+         WHERE (t.database_name = 'temp' OR (t.database_name = ${db} AND t.schema_name IN (SELECT name FROM ${S}.__catalog_schemas)))
+           AND t.table_name NOT LIKE ${helper} ESCAPE '\\'
          UNION ALL
-         SELECT w.database_name, w.schema_name, w.view_name, 'v', w.comment, w.column_count::SMALLINT, w.sql, false
-         FROM duckdb_views() w WHERE w.database_name IN (${db}, 'temp') AND NOT w.internal
+         SELECT w.database_name, w.schema_name, w.view_name, 'v', w.comment, w.column_count::SMALLINT, false
+         FROM duckdb_views() w
+         WHERE (w.database_name = 'temp' OR (w.database_name = ${db} AND w.schema_name IN (SELECT name FROM ${S}.__catalog_schemas))) AND NOT w.internal
        )
        SELECT ${S}.stable_oid(CASE k.relkind WHEN 'r' THEN 'table' ELSE 'view' END, s.name, k.relname) AS oid, k.relname, s.oid AS nspoid, s.name AS nspname,
-              k.relkind, 'p' AS relpersistence, k.comment, k.ncols, k.database_name, k.schema_name AS duck_schema, k.sql, k.has_primary_key
-       FROM (SELECT d.* REPLACE (CASE WHEN o.kind IS NOT NULL AND o.kind <> 'view' THEN 'r' ELSE d.relkind END AS relkind, coalesce(nullif(d.comment, ''), o.comment) AS comment, coalesce(o.sql, d.sql) AS sql)
+              k.relkind, 'p' AS relpersistence, k.comment, k.ncols, k.database_name, k.schema_name AS duck_schema, k.has_primary_key
+       FROM (SELECT d.* REPLACE (CASE WHEN o.kind IS NOT NULL AND o.kind <> 'view' THEN 'r' ELSE d.relkind END AS relkind, coalesce(nullif(d.comment, ''), o.comment) AS comment)
              FROM duck d LEFT JOIN ${S}.__catalog_objects o ON o.schema_name = d.schema_name AND o.name = d.relname) k
        JOIN ${S}.__catalog_schemas s ON k.database_name = ${db} AND s.name = k.schema_name
        WHERE ${S}.__visible(k.schema_name, k.relname)
        UNION ALL
        SELECT ${S}.stable_oid(CASE d.relkind WHEN 'r' THEN 'table' ELSE 'view' END, '${TEMP_SCHEMA}', d.relname), d.relname, ${tempOid}, '${TEMP_SCHEMA}',
-              d.relkind, 't', d.comment, d.ncols, d.database_name, d.schema_name, d.sql, d.has_primary_key
+              d.relkind, 't', d.comment, d.ncols, d.database_name, d.schema_name, d.has_primary_key
        FROM duck d WHERE d.database_name = 'temp'
        UNION ALL
-       SELECT r.oid, r.relname, r.nspoid, r.nspname, r.relkind, 'p', NULL, r.ncols, NULL, NULL, NULL, false FROM ${S}.__static_relations r`,
+       SELECT r.oid, r.relname, r.nspoid, r.nspname, r.relkind, 'p', NULL, r.ncols, NULL, NULL, false FROM ${S}.__static_relations r`,
     ),
     v(
       '__columns',
@@ -90,6 +93,7 @@ export function baseViews(database: string): string[] {
               ${S}.__type_mod(c.data_type) AS atttypmod, NOT c.is_nullable AS attnotnull, c.column_default, c.comment
        FROM duckdb_columns() c JOIN ${S}.__relations r
          ON r.database_name = c.database_name AND r.duck_schema = c.schema_name AND r.relname = c.table_name
+       WHERE c.database_name = 'temp' OR (c.database_name = ${db} AND c.schema_name IN (SELECT name FROM ${S}.__catalog_schemas))
        UNION ALL
        SELECT s.attrelid, s.attname, s.attnum, s.atttypid, -1, false, NULL, NULL FROM ${S}.__static_columns s`,
     ),
@@ -116,7 +120,8 @@ export function baseViews(database: string): string[] {
        FROM duckdb_constraints() k
        JOIN ${S}.__relations r ON r.database_name = k.database_name AND r.duck_schema = k.schema_name AND r.relname = k.table_name
        LEFT JOIN ${S}.__relations f ON k.constraint_type = 'FOREIGN KEY' AND f.database_name = k.database_name AND f.duck_schema = k.schema_name AND f.relname = k.referenced_table
-       LEFT JOIN (SELECT database_name, schema_name, table_name, list(column_name ORDER BY column_index) AS names FROM duckdb_columns() GROUP BY ALL) fc
+       LEFT JOIN (SELECT database_name, schema_name, table_name, list(column_name ORDER BY column_index) AS names FROM duckdb_columns()
+                  WHERE database_name = 'temp' OR (database_name = ${db} AND schema_name IN (SELECT name FROM ${S}.__catalog_schemas)) GROUP BY ALL) fc
          ON fc.database_name = k.database_name AND fc.schema_name = k.schema_name AND fc.table_name = k.referenced_table
        WHERE k.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')`,
     ),
@@ -130,7 +135,11 @@ export function baseViews(database: string): string[] {
     ),
     v(
       '__index_relations',
-      `SELECT i.indexrelid AS oid, i.indexname AS relname, i.nspoid, i.nspname, len(i.indkey)::SMALLINT AS ncols FROM ${S}.__indexes i`,
+      `SELECT ${S}.stable_oid('index', r.nspname, k.constraint_name) AS oid, k.constraint_name AS relname, r.nspoid, r.nspname,
+              len(k.constraint_column_indexes)::SMALLINT AS ncols
+       FROM duckdb_constraints() k
+       JOIN ${S}.__relations r ON r.database_name = k.database_name AND r.duck_schema = k.schema_name AND r.relname = k.table_name
+       WHERE k.constraint_type IN ('PRIMARY KEY', 'UNIQUE')`,
     ),
     v('__roles', `SELECT oid, rolname FROM ${S}.__role_list`),
   ];

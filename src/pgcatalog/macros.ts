@@ -145,7 +145,13 @@ export function functionMacros(): string[] {
     // --- definitions --------------------------------------------------------------------------------
     m(`${S}.pg_get_expr(e, rel) AS e::VARCHAR`),
     m(`${S}.pg_get_expr(e, rel, pretty) AS e::VARCHAR`),
-    m(`${S}.__viewdef(o) AS (SELECT CASE WHEN NOT regexp_matches(__viewdef_r.sql, '^\\s*CREATE\\s', 'i') THEN __viewdef_r.sql ELSE regexp_replace(regexp_replace(__viewdef_r.sql, '^\\s*CREATE\\s+(OR\\s+REPLACE\\s+)?(TEMP\\s+|TEMPORARY\\s+)?VIEW\\s+.*?\\s+AS\\s+', '', 'is'), ';\\s*$', '') END FROM ${S}.__relations __viewdef_r WHERE __viewdef_r.oid = o AND __viewdef_r.relkind = 'v')`),
+    // the catalog's own text for catalog views, else DuckDB's (temporary views)
+    m(`${S}.__viewdef(o) AS (SELECT coalesce(__viewdef_o.sql, regexp_replace(regexp_replace(__viewdef_v.sql,
+          '^\\s*CREATE\\s+(OR\\s+REPLACE\\s+)?(TEMP\\s+|TEMPORARY\\s+)?VIEW\\s+.*?\\s+AS\\s+', '', 'is'), ';\\s*$', ''))
+        FROM ${S}.__relations __viewdef_r
+        LEFT JOIN ${S}.__catalog_objects __viewdef_o ON __viewdef_r.relpersistence = 'p' AND __viewdef_o.schema_name = __viewdef_r.nspname AND __viewdef_o.name = __viewdef_r.relname
+        LEFT JOIN duckdb_views() __viewdef_v ON __viewdef_v.database_name = __viewdef_r.database_name AND __viewdef_v.schema_name = __viewdef_r.duck_schema AND __viewdef_v.view_name = __viewdef_r.relname
+        WHERE __viewdef_r.oid = o AND __viewdef_r.relkind = 'v')`),
     m(`${S}.pg_get_viewdef(o) AS ${S}.__viewdef(o)`),
     m(`${S}.pg_get_viewdef(o, pretty) AS ${S}.__viewdef(o)`),
     m(`${S}.pg_get_constraintdef(o) AS (SELECT min(__pg_get_constraintdef_c.condef) FROM ${S}.__constraints __pg_get_constraintdef_c WHERE __pg_get_constraintdef_c.oid = o)`),

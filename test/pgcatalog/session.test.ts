@@ -77,8 +77,8 @@ describe('session features for clients', () => {
     const packet = Buffer.alloc(16);
     packet.writeInt32BE(16, 0);
     packet.writeInt32BE(80877102, 4);
-    packet.writeInt32BE(pid, 8);
-    packet.writeInt32BE(session()!.identity.secretKey, 12);
+    packet.writeUInt32BE(pid >>> 0, 8);
+    packet.writeUInt32BE(session()!.identity.secretKey >>> 0, 12);
     await new Promise<void>((resolve, reject) => {
       const sock = net.connect(gw.port, '127.0.0.1', () => sock.end(packet));
       sock.on('close', () => resolve());
