@@ -8,6 +8,7 @@ import { watchCatalogFile, type CatalogWatcher } from './catalog/watch.js';
 import { buildUserAuth, type UserAuth } from './config/users.js';
 import { Engine } from './engine/engine.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { installPgCatalog } from './pgcatalog/install.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
 import { defaultPasses, SqlPipeline } from './sql/pipeline.js';
 import type { RewriteContext } from './sql/rewrite/pass.js';
@@ -64,6 +65,8 @@ export class Gateway {
     let runtime: CatalogRuntime;
     try {
       runtime = new CatalogRuntime(engine, catalog, log);
+      // the pg_catalog / information_schema emulation follows every installed catalog
+      runtime.afterInstall((ctx) => installPgCatalog(ctx.conn, ctx.catalog));
       for (const hook of opts.afterInstall ?? []) runtime.afterInstall(hook);
       await runtime.start();
       const sandbox = runtime.requiredSandbox();

@@ -58,6 +58,7 @@ function completionTag(portal: Portal, rows: number): string {
   if (st.kind === 'query') return commandTag(portal.entry.query!.statementType, st.tokens, rows);
   if (st.kind === 'fetch') return `${st.move ? 'MOVE' : 'FETCH'} ${rows}`;
   if (st.kind === 'show') return 'SHOW';
+  if (st.kind === 'sleep' || st.kind === 'set_config') return 'SELECT 1';
   return 'SELECT ' + rows;
 }
 
@@ -68,6 +69,7 @@ async function startPortal(session: Session, portal: Portal, opts: ExecuteOption
   let source: RowSource | null;
   if (st.kind === 'query') {
     const q = entry.query!;
+    if (entry.sessionState) await session.pgState.sync(session.txStatus !== 'I');
     for (let i = 0; i < q.paramCount; i++) {
       bindParam(q.ps, i + 1, portal.params[i] ?? null, portal.paramFormats[i] ?? 0, entry.paramOids[i] ?? 0, q.paramTypes[i] ?? null);
     }

@@ -11,6 +11,8 @@ export interface PreparedEntry {
   paramOids: number[];
   /** DuckDB's prepared statement, for statements that run in DuckDB. */
   query: PreparedQuery | null;
+  /** The rewritten statement reads per-session state in DuckDB (synced before it runs). */
+  sessionState?: boolean;
 }
 
 /** A bound statement: parameters and result formats, and where execution stands. */

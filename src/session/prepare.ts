@@ -5,6 +5,7 @@ import { scan, type Token } from '../sql/scanner.js';
 import type { Statement } from '../sql/statement.js';
 import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
 import { pgTypeFor } from '../types/type-map.js';
+import { TYPE_OID_BY_NAME } from '../pgcatalog/catalog-data.js';
 import type { PreparedEntry } from './portal-types.js';
 import { syncSearchPath } from './search-path.js';
 import type { Session } from './session.js';
@@ -58,8 +59,15 @@ function castParams(sql: string, tokens: readonly Token[], untyped: Set<number>,
   return out + sql.slice(last);
 }
 
-async function prepareQuery(session: Session, text: string, tokens: Token[], clientOids: readonly number[]): Promise<PreparedQuery> {
-  const { sql } = session.pipeline.rewrite(text, tokens);
+async function prepareQuery(
+  session: Session,
+  text: string,
+  tokens: Token[],
+  clientOids: readonly number[],
+): Promise<{ query: PreparedQuery; sessionState: boolean; paramTypes: (string | null)[] | undefined }> {
+  const { sql, columnTypes, sessionState, paramTypes } = session.pipeline.rewrite(text, tokens);
+  // views over the per-session tables bind against them: create them before DuckDB prepares
+  if (sessionState) await session.pgState.sync(session.txStatus !== 'I');
   await syncSearchPath(session);
   let q = await session.engine.prepare(sql);
   const untyped = new Set<number>();
@@ -72,7 +80,8 @@ async function prepareQuery(session: Session, text: string, tokens: Token[], cli
     q.destroy();
     q = again;
   }
-  return q;
+  if (columnTypes) q.annotate(columnTypes);
+  return { query: q, sessionState: sessionState === true, paramTypes };
 }
 
 /** Parse: checks the statement and prepares it in DuckDB where it runs there. */
@@ -80,10 +89,12 @@ export async function prepareEntry(session: Session, name: string, text: string,
   if (statement.kind !== 'query') {
     return { name, text, statement, paramOids: [...clientOids], query: null };
   }
-  const query = await prepareQuery(session, statement.text, statement.tokens, clientOids);
+  const { query, sessionState, paramTypes } = await prepareQuery(session, statement.text, statement.tokens, clientOids);
   const paramOids = query.paramTypes.map((t, i) => {
     const given = clientOids[i] ?? 0;
     if (given !== 0) return given;
+    const pgName = paramTypes?.[i];
+    if (pgName && TYPE_OID_BY_NAME.has(pgName)) return TYPE_OID_BY_NAME.get(pgName)!;
     return t ? pgTypeFor(t).oid : PgTypes.text.oid;
   });
   // PostgreSQL accepts typed parameters that the statement does not use
@@ -94,7 +105,7 @@ export async function prepareEntry(session: Session, name: string, text: string,
     }
     paramOids.push(clientOids[i]!);
   }
-  return { name, text, statement, paramOids, query };
+  return { name, text, statement, paramOids, query, sessionState };
 }
 
 export function isStatementType(q: PreparedQuery, ...types: duckdb.StatementType[]): boolean {

@@ -9,6 +9,7 @@ import { ProtocolViolation } from '../protocol/errors.js';
 import { InvalidEncoding } from '../protocol/frontend/cursor.js';
 import { ClientGone, type ClientConnection } from '../server/client-connection.js';
 import type { SqlPipeline } from '../sql/pipeline.js';
+import { PgSessionState } from '../pgcatalog/session-state.js';
 import type { EncodeContext } from '../types/encode/text.js';
 import { resolveTimeZone, UTC } from '../types/timezone.js';
 import type { RowSink } from './portal.js';
@@ -52,6 +53,8 @@ export class Session implements RowSink {
   private running = false;
   private statementTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** What the pg_catalog emulation reads about this session inside DuckDB. */
+  readonly pgState: PgSessionState;
   /** Maps search_path onto the DuckDB connection (set by the server from the catalog). */
   searchPathResolver: SearchPathResolver | null = null;
   /** The DuckDB search_path last applied to this session's connection. */
@@ -64,7 +67,9 @@ export class Session implements RowSink {
     readonly settings: SessionSettings,
     readonly identity: SessionIdentity,
     readonly limits: SessionLimits,
-  ) {}
+  ) {
+    this.pgState = new PgSessionState(engine, settings, { user: identity.user, processId: identity.processId, remoteAddress: identity.remoteAddress, startedAt: new Date() });
+  }
 
   /** Dispatches one frontend message. */
   async handle(frame: Frame): Promise<void> {
@@ -154,6 +159,25 @@ export class Session implements RowSink {
     }
     this.interruptReason = reason;
     this.engine.interrupt();
+    this.wakeSleeper?.();
+  }
+
+  private wakeSleeper: (() => void) | null = null;
+
+  /** pg_sleep: waits on a timer that a cancel request or statement_timeout ends early (then throws 57014). */
+  async sleep(ms: number): Promise<void> {
+    if (ms > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wakeSleeper = done;
+      });
+      this.wakeSleeper = null;
+    }
+    this.checkInterrupted();
   }
 
   get isRunning(): boolean {

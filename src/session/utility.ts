@@ -6,6 +6,7 @@ import { StaticRows, StreamRowSource, type RowSource } from './row-source.js';
 import type { Session } from './session.js';
 import { runCopyOut } from './copy-out.js';
 import { prepareEntry } from './prepare.js';
+import { PgTypes } from '../types/pg-types.js';
 
 export type UtilityOutcome = { tag: string } | { rows: RowSource };
 
@@ -223,7 +224,8 @@ async function discard(session: Session, what: 'all' | 'plans' | 'temp' | 'seque
 }
 
 async function dropTempTables(session: Session): Promise<void> {
-  const rows = await session.engine.rows("SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = 'temp'");
+  // the gateway's own per-session tables (lakegate_*) stay
+  const rows = await session.engine.rows("SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = 'temp' AND table_name NOT LIKE 'lakegate\\_%' ESCAPE '\\'");
   for (const r of rows) {
     const name = String(r.table_name).replace(/"/g, '""');
     await session.engine.run(`DROP ${r.table_type === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS temp."${name}"`);
@@ -289,6 +291,16 @@ export async function runUtility(session: Session, portal: Portal, st: Statement
       return { tag: await runCopyOut(session, st) };
     case 'copy_in':
       throw new PgError(SqlState.FeatureNotSupported, 'COPY FROM STDIN is not supported: lakegate tables are read-only');
+    case 'sleep':
+      await session.sleep(st.seconds * 1000);
+      return { rows: new StaticRows([st.column], [['']], formats, [PgTypes.void.oid]) };
+    case 'set_config': {
+      if (st.local && session.txStatus === 'I') {
+        // PostgreSQL ignores a transaction-local setting outside a transaction, after a warning
+        session.notice({ severity: WARNING, code: SqlState.NoActiveSqlTransaction, message: 'SET LOCAL can only be used in transaction blocks' });
+      } else session.settings.set(st.name, st.value, st.local);
+      return { rows: new StaticRows([st.column], [[session.settings.get(st.name) ?? st.value]], formats) };
+    }
     case 'noop':
       return { tag: st.tag };
     case 'refuse':

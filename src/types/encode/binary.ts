@@ -81,6 +81,20 @@ class IntBinary extends FlatField {
   }
 }
 
+/** BIGINT values presented as a 4-byte PostgreSQL type (oid, regclass, xid, ...): the low 32 bits, unsigned. */
+class Uint32FromBigintBinary extends FlatField {
+  constructor() {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    w.ensure(8);
+    w.buf.writeInt32BE(4, w.pos);
+    w.buf.writeUInt32BE(this.data.readUInt32LE(row * 8), w.pos + 4);
+    w.pos += 8;
+  }
+}
+
 /** UBIGINT, HUGEINT, UHUGEINT and DECIMAL as PostgreSQL numeric. */
 class NumericBinary extends FlatField {
   private readonly trim: boolean;
@@ -268,6 +282,7 @@ class UuidBinary extends FlatField {
 }
 
 export function binaryFieldWriter(d: DuckType, ctx: EncodeContext): FieldWriter {
+  if (d.alias && d.id === T.BIGINT && pgTypeFor(d).typlen === 4) return new Uint32FromBigintBinary();
   switch (d.id) {
     case T.BOOLEAN:
       return new BoolBinary();
