@@ -5,6 +5,7 @@ import { loadCatalog } from './catalog/load.js';
 import type { Catalog } from './catalog/model.js';
 import { buildUserAuth, type UserAuth } from './config/users.js';
 import { Engine } from './engine/engine.js';
+import { Federation } from './federation/federation.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
 import { defaultPasses, SqlPipeline } from './sql/pipeline.js';
@@ -35,6 +36,7 @@ export class Gateway {
     readonly engine: Engine,
     readonly server: LakegateServer,
     readonly log: Logger,
+    readonly federation: Federation,
   ) {}
 
   static async start(opts: GatewayOptions): Promise<Gateway> {
@@ -46,9 +48,13 @@ export class Gateway {
     }
     const catalog = loadCatalog(catalogPath);
     const engine = await Engine.open({ threads: opts.threads, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDirectory });
+    // attached databases first: catalog views may read remote tables, and duckdb files attach before the lock
+    const federation = await Federation.start(catalog, { log });
+    await federation.install(engine);
     await installCatalog(engine.adminConnection, catalog);
-    await engine.lock({ allowedDirectories: lakeDirectories(catalog) });
+    await engine.lock({ allowedDirectories: lakeDirectories(catalog), allowedPaths: federation.allowedPaths() });
     const pipeline = new SqlPipeline(defaultPasses, { internalSchema: INTERNAL_SCHEMA });
+    pipeline.federation = federation;
     let gateway!: Gateway;
     const server = new LakegateServer(
       engine,
@@ -67,7 +73,7 @@ export class Gateway {
       },
       log,
     );
-    gateway = new Gateway(catalog, engine, server, log);
+    gateway = new Gateway(catalog, engine, server, log, federation);
     gateway.users = new Map(catalog.users.map((u) => [u.name, buildUserAuth(u)]));
     const addr = await server.listen();
     log.info({ host: addr.address, port: addr.port, catalog: catalog.file }, `lakegate listening on ${addr.address}:${addr.port}`);
@@ -80,6 +86,7 @@ export class Gateway {
 
   async close(): Promise<void> {
     await this.server.close();
+    await this.federation.close();
     this.engine.close();
   }
 }

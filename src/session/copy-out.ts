@@ -9,6 +9,7 @@ import { scan } from '../sql/scanner.js';
 import { RowEncoder } from '../types/encode/row-encoder.js';
 import type { Session } from './session.js';
 import { prepareEntry } from './prepare.js';
+import { executeEntry } from '../federation/session-hooks.js';
 
 const BINARY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
@@ -119,7 +120,7 @@ export async function runCopyOut(session: Session, st: Extract<Statement, { kind
   const o = st.options;
   const binary = o.format === 'binary';
   try {
-    const result = await entry.query!.execute();
+    const result = await executeEntry(session, entry, null);
     session.checkInterrupted();
     const columns = result.columns;
     const encoder = new RowEncoder(

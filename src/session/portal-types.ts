@@ -1,4 +1,5 @@
 import type { PreparedQuery } from '../engine/connection.js';
+import type { FederatedStatement } from '../federation/execute.js';
 import type { Statement } from '../sql/statement.js';
 import type { RowSource } from './row-source.js';
 
@@ -11,6 +12,8 @@ export interface PreparedEntry {
   paramOids: number[];
   /** DuckDB's prepared statement, for statements that run in DuckDB. */
   query: PreparedQuery | null;
+  /** Set when the statement reads or writes remote tables. */
+  federated?: FederatedStatement | null;
 }
 
 /** A bound statement: parameters and result formats, and where execution stands. */

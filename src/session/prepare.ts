@@ -5,6 +5,8 @@ import { scan, type Token } from '../sql/scanner.js';
 import type { Statement } from '../sql/statement.js';
 import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
 import { pgTypeFor } from '../types/type-map.js';
+import type { FederatedStatement } from '../federation/execute.js';
+import { beforePrepare, planPrepared } from '../federation/session-hooks.js';
 import type { PreparedEntry } from './portal-types.js';
 import type { Session } from './session.js';
 
@@ -57,8 +59,9 @@ function castParams(sql: string, tokens: readonly Token[], untyped: Set<number>,
   return out + sql.slice(last);
 }
 
-async function prepareQuery(session: Session, text: string, tokens: Token[], clientOids: readonly number[]): Promise<PreparedQuery> {
+async function prepareQuery(session: Session, text: string, tokens: Token[], clientOids: readonly number[]): Promise<{ q: PreparedQuery; federated: FederatedStatement | null }> {
   const { sql } = session.pipeline.rewrite(text, tokens);
+  const remote = await beforePrepare(session, sql, tokens);
   let q = await session.engine.prepare(sql);
   const untyped = new Set<number>();
   q.paramTypes.forEach((t, i) => {
@@ -70,7 +73,13 @@ async function prepareQuery(session: Session, text: string, tokens: Token[], cli
     q.destroy();
     q = again;
   }
-  return q;
+  if (!remote) return { q, federated: null };
+  try {
+    return { q, federated: await planPrepared(session, q) };
+  } catch (e) {
+    q.destroy();
+    throw e;
+  }
 }
 
 /** Parse: checks the statement and prepares it in DuckDB where it runs there. */
@@ -78,7 +87,7 @@ export async function prepareEntry(session: Session, name: string, text: string,
   if (statement.kind !== 'query') {
     return { name, text, statement, paramOids: [...clientOids], query: null };
   }
-  const query = await prepareQuery(session, statement.text, statement.tokens, clientOids);
+  const { q: query, federated } = await prepareQuery(session, statement.text, statement.tokens, clientOids);
   const paramOids = query.paramTypes.map((t, i) => {
     const given = clientOids[i] ?? 0;
     if (given !== 0) return given;
@@ -92,7 +101,7 @@ export async function prepareEntry(session: Session, name: string, text: string,
     }
     paramOids.push(clientOids[i]!);
   }
-  return { name, text, statement, paramOids, query };
+  return { name, text, statement, paramOids, query, federated };
 }
 
 export function isStatementType(q: PreparedQuery, ...types: duckdb.StatementType[]): boolean {

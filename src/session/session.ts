@@ -50,6 +50,8 @@ export class Session implements RowSink {
   private interruptReason: InterruptReason | null = null;
   private running = false;
   private statementTimer: NodeJS.Timeout | null = null;
+  /** Aborted when the running statement is cancelled or times out (stops remote queries too). */
+  private abort: AbortController | null = null;
   private closed = false;
 
   constructor(
@@ -119,6 +121,7 @@ export class Session implements RowSink {
   beginStatement(): void {
     this.running = true;
     this.interruptReason = null;
+    this.abort = new AbortController();
     const ms = this.statementTimeoutMs();
     if (ms > 0) {
       this.statementTimer = setTimeout(() => this.interrupt('timeout'), ms);
@@ -131,6 +134,7 @@ export class Session implements RowSink {
     if (this.statementTimer) clearTimeout(this.statementTimer);
     this.statementTimer = null;
     this.interruptReason = null;
+    this.abort = null;
     if (this.closed) this.engine.close();
   }
 
@@ -149,6 +153,12 @@ export class Session implements RowSink {
     }
     this.interruptReason = reason;
     this.engine.interrupt();
+    this.abort?.abort(reason);
+  }
+
+  /** Signal of the running statement: aborted by cancel, timeout, shutdown or disconnect. */
+  get signal(): AbortSignal | undefined {
+    return this.abort?.signal;
   }
 
   get isRunning(): boolean {

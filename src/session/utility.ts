@@ -6,6 +6,7 @@ import { StaticRows, StreamRowSource, type RowSource } from './row-source.js';
 import type { Session } from './session.js';
 import { runCopyOut } from './copy-out.js';
 import { prepareEntry } from './prepare.js';
+import { endSourceTransactions, executeEntry } from '../federation/session-hooks.js';
 
 export type UtilityOutcome = { tag: string } | { rows: RowSource };
 
@@ -127,7 +128,7 @@ async function declare(session: Session, st: Extract<Statement, { kind: 'declare
   if (session.cursors.has(st.name)) throw new PgError(SqlState.DuplicateCursor, `cursor "${st.name}" already exists`);
   const entry = await prepareEntry(session, st.name, st.query, { kind: 'query', text: st.query, tokens: st.queryTokens }, []);
   try {
-    const result = await entry.query!.execute();
+    const result = await executeEntry(session, entry, null);
     const stream = RowStream.create(result, st.binary ? [1] : [], session.encodeContext());
     session.cursors.set(st.name, {
       name: st.name,

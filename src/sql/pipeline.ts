@@ -6,6 +6,7 @@ import { divisionPass } from './rewrite/division.js';
 import type { RewriteContext, RewritePass } from './rewrite/pass.js';
 import { splitStatements, type Token } from './scanner.js';
 import type { Statement } from './statement.js';
+import type { Federation } from '../federation/federation.js';
 
 export interface RewrittenSql {
   /** What DuckDB runs. */
@@ -24,6 +25,8 @@ export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass];
 export class SqlPipeline {
   private readonly splitCache = new LruCache<string, Statement[]>(2000);
   private readonly rewriteCache = new LruCache<string, RewrittenSql>(2000);
+  /** Attached databases: statements naming remote tables are planned by federation. */
+  federation: Federation | null = null;
 
   constructor(
     private readonly passes: RewritePass[],
