@@ -69,6 +69,21 @@ export function duckTypeDdl(d: DuckType): string {
   }
 }
 
+/** The family of a DuckDB type as information_schema spells it (`DECIMAL(10,2)`, `TIMESTAMP WITH TIME ZONE`). */
+export function typeNameFamily(name: string): TypeFamily {
+  const n = name.toUpperCase();
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(n)) return 'int';
+  if (n.startsWith('DECIMAL')) return 'decimal';
+  if (n === 'DOUBLE') return 'float';
+  if (n === 'VARCHAR') return 'string';
+  if (n === 'BOOLEAN') return 'bool';
+  if (n === 'DATE') return 'date';
+  if (n === 'TIMESTAMP WITH TIME ZONE') return 'timestamptz';
+  if (n === 'TIMESTAMP') return 'timestamp';
+  if (n === 'UUID') return 'uuid';
+  return 'other';
+}
+
 /** Broad kind of a column type, for deciding what a filter on it means. */
 export type TypeFamily = 'bool' | 'int' | 'float' | 'decimal' | 'string' | 'blob' | 'date' | 'timestamp' | 'timestamptz' | 'time' | 'uuid' | 'other';
 

@@ -5,6 +5,7 @@ import { PgError, SqlState } from '../errors.js';
 import type { Portal, PreparedEntry } from '../session/portal-types.js';
 import type { Session } from '../session/session.js';
 import { deparseStatement, nodeType, walk, type AstNode } from '../sql/ast.js';
+import type { DuckType } from '../types/duck-type.js';
 import { bindParam } from '../types/param-decode.js';
 import { Duck, duckTypeDdl } from './column-type.js';
 import type { Connector, RemoteStatement } from './connectors/connector.js';
@@ -59,6 +60,62 @@ function paramOperands(plan: ReadPlan): Operand[] {
   return out;
 }
 
+/** A PostgreSQL-AST type name DuckDB reads as this type (for casts in statements we build). */
+function typeNameNode(d: DuckType): AstNode | null {
+  const T = duckdb.Type;
+  const intConst = (n: number): AstNode => ({ A_Const: { ival: { ival: n } } });
+  switch (d.id) {
+    case T.DECIMAL:
+      return { names: [{ String: { sval: 'decimal' } }], typmods: [intConst(d.width!), intConst(d.scale!)], typemod: -1 };
+    case T.LIST: {
+      const inner = d.child ? typeNameNode(d.child) : null;
+      return inner ? { ...inner, arrayBounds: [intConst(-1)] } : null;
+    }
+    case T.ENUM:
+    case T.STRUCT:
+    case T.MAP:
+    case T.UNION:
+    case T.ARRAY:
+      return null;
+    default: {
+      const ddl = duckTypeDdl(d);
+      return /^[A-Z_]+$/.test(ddl) ? { names: [{ String: { sval: ddl.toLowerCase() } }], typemod: -1 } : null;
+    }
+  }
+}
+
+/**
+ * Runs a SELECT (a SelectStmt body, modified here) that may use the client
+ * statement's parameters, and returns its rows as PostgreSQL text. The
+ * parameters are renumbered to the ones it uses, and given the types DuckDB
+ * inferred for them in the client's statement.
+ */
+async function selectWithParams(session: Session, select: AstNode, entry: PreparedEntry, portal: Portal | null): Promise<Record<string, string | null>[]> {
+  const paramTypes = entry.query!.paramTypes;
+  const used = new Map<number, number>();
+  walk(select, (type, body, replace) => {
+    if (type !== 'ParamRef') return;
+    const n = body.number as number;
+    if (!used.has(n)) used.set(n, used.size + 1);
+    const k = used.get(n)!;
+    const t = paramTypes[n - 1];
+    // DuckDB cannot infer the type of a bare parameter here
+    const typeName = t ? typeNameNode(t) : null;
+    if (typeName) replace({ TypeCast: { arg: { ParamRef: { number: k } }, typeName } });
+    else body.number = k;
+  });
+  const sql = deparseStatement({ SelectStmt: select });
+  const pq = await session.engine.prepare(sql);
+  try {
+    for (const [orig, k] of used) {
+      bindParam(pq.ps, k, portal?.params[orig - 1] ?? null, portal?.paramFormats[orig - 1] ?? 0, entry.paramOids[orig - 1] ?? 0, paramTypes[orig - 1] ?? null);
+    }
+    return await (await pq.execute()).collectRows();
+  } finally {
+    pq.destroy();
+  }
+}
+
 /**
  * Values of parameter operands: DuckDB evaluates them with the client's
  * parameters bound (so they mean what they mean in the statement) and hands
@@ -67,37 +124,9 @@ function paramOperands(plan: ReadPlan): Operand[] {
 async function evaluateOperands(session: Session, entry: PreparedEntry, portal: Portal | null, operands: Operand[]): Promise<OperandValues> {
   const values: OperandValues = new Map();
   if (operands.length === 0) return values;
-  const paramTypes = entry.query!.paramTypes;
-  // renumber $n to $1..$k so the evaluation statement has exactly the parameters it uses
-  const used = new Map<number, number>();
-  const targets: AstNode[] = operands.map((o, i) => {
-    const node = structuredClone((o as Extract<Operand, { kind: 'param' }>).node);
-    const wrapped = { root: node };
-    walk(wrapped, (type, body, replace) => {
-      if (type !== 'ParamRef') return;
-      const n = body.number as number;
-      if (!used.has(n)) used.set(n, used.size + 1);
-      body.number = used.get(n);
-      void replace;
-    });
-    return { ResTarget: { name: `v${i}`, val: wrapped.root } };
-  });
-  let sql = deparseStatement({ SelectStmt: { targetList: targets, limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } });
-  // bare parameters need their type: DuckDB cannot infer it from SELECT $1
-  for (const [orig, k] of used) {
-    const t = paramTypes[orig - 1];
-    if (t) sql = sql.replace(new RegExp(`\\$${k}(?![0-9])`, 'g'), `CAST($${k} AS ${duckTypeDdl(t)})`);
-  }
-  const pq = await session.engine.prepare(sql);
-  try {
-    for (const [orig, k] of used) {
-      bindParam(pq.ps, k, portal?.params[orig - 1] ?? null, portal?.paramFormats[orig - 1] ?? 0, entry.paramOids[orig - 1] ?? 0, paramTypes[orig - 1] ?? null);
-    }
-    const rows = await (await pq.execute()).collectRows();
-    operands.forEach((o, i) => values.set(o, rows[0]?.[`v${i}`] ?? null));
-  } finally {
-    pq.destroy();
-  }
+  const targets: AstNode[] = operands.map((o, i) => ({ ResTarget: { name: `v${i}`, val: structuredClone((o as Extract<Operand, { kind: 'param' }>).node) } }));
+  const rows = await selectWithParams(session, { targetList: targets, limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' }, entry, portal);
+  operands.forEach((o, i) => values.set(o, rows[0]?.[`v${i}`] ?? null));
   return values;
 }
 
@@ -135,11 +164,13 @@ async function runScan(
   scan: ScanPlan,
   values: OperandValues,
   fetch: boolean,
+  entry: PreparedEntry,
+  portal: Portal | null,
 ): Promise<ScanRun> {
   const connector = fed.connector(scan.table.source) as Connector;
   const spec = fed.sourceSpec(scan.table.source)!;
   const temp = state.tempName();
-  const keys = scan.dynamic ? await collectKeys(session, scan, state) : null;
+  const keys = scan.dynamic ? await collectKeys(session, scan, spec.dynamicFilterMaxKeys, entry, portal) : null;
   const filters = scan.filters.map((f) => f.pred);
   if (keys) filters.push(keys);
   const scanSpec: ScanSpec = { table: scan.table, columns: scan.columns, filters, orderBy: scan.limit ? scan.orderBy : [], limit: limitOf(scan, values) };
@@ -157,6 +188,8 @@ async function runScan(
     at: new Date(),
   };
   const loader = await TempTableLoader.create(session.engine, temp, loadColumns(scan), connector.pgText);
+  // later scans (dynamic filters) and the statement itself read the temporary table
+  scan.leaf.body.relname = temp;
   if (!fetch) {
     loader.finish();
     return { scan, temp, stmt, record };
@@ -181,9 +214,30 @@ async function runScan(
   return { scan, temp, stmt, record };
 }
 
-/** Filled in by dynamic filtering. */
-async function collectKeys(_session: Session, _scan: ScanPlan, _state: SessionFederation): Promise<Pred | null> {
-  return null;
+/**
+ * Dynamic filtering: the distinct join keys of the other side, its own
+ * filters applied, read in DuckDB. Null (no filter) when there are more
+ * than the source's dynamic_filter_max_keys, or when the source's row
+ * estimate says the table is smaller than the key list.
+ */
+async function collectKeys(session: Session, scan: ScanPlan, maxKeys: number, entry: PreparedEntry, portal: Portal | null): Promise<Pred | null> {
+  const d = scan.dynamic!;
+  if (maxKeys <= 0) return null;
+  const notNull: AstNode = { NullTest: { arg: structuredClone(d.keyExpr), nulltesttype: 'IS_NOT_NULL' } };
+  const conds = [...d.conditions.map((c) => structuredClone(c)), notNull];
+  const select: AstNode = {
+    distinctClause: [{}],
+    targetList: [{ ResTarget: { name: 'k', val: structuredClone(d.keyExpr) } }],
+    fromClause: [structuredClone(d.provider.node)],
+    whereClause: conds.length === 1 ? conds[0] : { BoolExpr: { boolop: 'AND_EXPR', args: conds } },
+    limitCount: { A_Const: { ival: { ival: maxKeys + 1 } } },
+    limitOption: 'LIMIT_OPTION_COUNT',
+    op: 'SETOP_NONE',
+  };
+  const rows = await selectWithParams(session, select, entry, portal);
+  if (rows.length > maxKeys) return null;
+  if (scan.table.rowEstimate !== null && scan.table.rowEstimate > 0 && rows.length >= scan.table.rowEstimate) return null;
+  return { op: 'keys', column: d.column, keys: rows.map((r) => r.k as string), family: d.family };
 }
 
 /** Points each remote reference at its temporary table and prints the statement. */
@@ -212,7 +266,7 @@ export async function executeFederated(session: Session, fed: Federation, entry:
   const runs: ScanRun[] = [];
   for (const scan of plan.scans) {
     session.checkInterrupted();
-    runs.push(await runScan(session, fed, state, scan, values, fetch));
+    runs.push(await runScan(session, fed, state, scan, values, fetch, entry, portal));
   }
   state.lastRemote = runs.map((r) => r.record);
   const sql = finalSql(plan, runs);

@@ -7,10 +7,10 @@ import { parseSql, type AstNode } from '../sql/ast.js';
 import type { Token } from '../sql/scanner.js';
 import type { DuckType } from '../types/duck-type.js';
 import type { Dialect } from './dialect.js';
-import type { PlanContext } from './plan/planner.js';
+import type { LocalColumn, PlanContext } from './plan/planner.js';
 import { statementRelations } from './plan/relations.js';
 import { parseSearchPath, resolveRangeVar, type NameContext } from './plan/resolve.js';
-import { duckTypeDdl } from './column-type.js';
+import { duckTypeDdl, typeNameFamily } from './column-type.js';
 import type { Connector, RemoteTableMeta } from './connectors/connector.js';
 import { MysqlConnector } from './connectors/mysql.js';
 import { PostgresConnector } from './connectors/postgres.js';
@@ -111,7 +111,7 @@ export class Federation {
   readonly history: RemoteQueryRecord[] = [];
   /** Bumped whenever the set of remote tables changes (plans cached against it go stale). */
   version = 0;
-  private localColumnsCache: { version: number; map: Promise<Map<string, string[]>> } | null = null;
+  private localColumnsCache: { version: number; map: Promise<Map<string, LocalColumn[]>> } | null = null;
   private viewsCache: { version: number; views: Map<string, AstNode> } | null = null;
   private closed = false;
 
@@ -429,16 +429,16 @@ export class Federation {
   }
 
   /** Column names of every DuckDB relation, read once per catalog version. */
-  private localColumnMap(): Promise<Map<string, string[]>> {
+  private localColumnMap(): Promise<Map<string, LocalColumn[]>> {
     if (this.localColumnsCache?.version === this.version) return this.localColumnsCache.map;
     const conn = this.engine?.adminConnection;
     const map = (async () => {
-      const m = new Map<string, string[]>();
+      const m = new Map<string, LocalColumn[]>();
       if (!conn) return m;
-      const rows = await conn.rows("SELECT schema_name, table_name, column_name FROM duckdb_columns() WHERE database_name = 'memory' ORDER BY column_index");
+      const rows = await conn.rows("SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = 'memory' ORDER BY column_index");
       for (const r of rows) {
         const k = key(String(r.schema_name), String(r.table_name));
-        m.set(k, [...(m.get(k) ?? []), String(r.column_name)]);
+        m.set(k, [...(m.get(k) ?? []), { name: String(r.column_name), family: typeNameFamily(String(r.data_type)) }]);
       }
       return m;
     })();

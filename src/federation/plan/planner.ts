@@ -1,11 +1,11 @@
 import duckdb from '@duckdb/node-bindings';
 import { names, nodeType, type AstNode } from '../../sql/ast.js';
 import type { DuckType } from '../../types/duck-type.js';
-import { typeFamily } from '../column-type.js';
+import { typeFamily, type TypeFamily } from '../column-type.js';
 import type { Dialect } from '../dialect.js';
 import { columnByName, type FederatedColumn, type FederatedTable, type PendingTable } from '../table.js';
 import type { SortKey } from './compile.js';
-import { columnRefs, conjuncts, hasSubLink, toOperand, toPredicate, type Operand, type OperandContext, type Pred, type PushedPred } from './predicate.js';
+import { columnRefs, conjuncts, hasSubLink, toOperand, toPredicate, type Operand, type OperandContext, type Pred, type PushedPred, type ValueFamily } from './predicate.js';
 import { statementRelations, type FromLeaf, type JoinStep, type Scope } from './relations.js';
 import { resolveRangeVar, type NameContext } from './resolve.js';
 
@@ -16,13 +16,19 @@ export interface PlanContext extends OperandContext {
   remote(schema: string, name: string): FederatedTable | PendingTable | null;
   /** The dialect of a source. */
   dialect(source: string): Dialect;
-  /** Column names of a local catalog relation, or null when unknown. */
-  localColumns(schema: string, name: string): string[] | null;
+  /** Columns of a local catalog relation, or null when unknown. */
+  localColumns(schema: string, name: string): LocalColumn[] | null;
   /** A catalog view whose definition reads remote tables: its SELECT, to be inlined. */
   federatedView(schema: string, name: string): AstNode | null;
   /** The down source importing into a catalog schema, if any. */
   pendingImport(schema: string): string | null;
   paramTypes: readonly (DuckType | null)[];
+}
+
+/** A column of a lake table or view, as far as planning needs it. */
+export interface LocalColumn {
+  name: string;
+  family: TypeFamily;
 }
 
 /** LIMIT (and OFFSET) of a scan: numbers, or parameter operands known at execution. */
@@ -47,12 +53,20 @@ export interface ScanPlan {
   dynamic: DynamicFilterPlan | null;
 }
 
-/** Keys of the other side of an equi-join, gathered in DuckDB before this scan runs. */
+/**
+ * Dynamic filtering: the keys of the other side of an equi-join, collected in
+ * DuckDB (that side's own filters applied) before this scan runs, and pushed
+ * to the source as `column = ANY(keys)` / `IN (...)` when few enough.
+ */
 export interface DynamicFilterPlan {
   column: FederatedColumn;
-  /** A DuckDB query over the other side (with the statement's parameters) that yields the keys. */
-  keysSql: string;
-  params: number[];
+  family: ValueFamily;
+  /** The other side of the join. */
+  provider: FromLeaf;
+  /** The join key on the other side. */
+  keyExpr: AstNode;
+  /** Filters that involve only the other side. */
+  conditions: AstNode[];
   /** When the other side is a remote table: it must be loaded first. */
   after: ScanPlan | null;
 }
@@ -125,11 +139,26 @@ export function planRead(stmt: AstNode, ctx: PlanContext): ReadPlan | null {
   }
   if (scans.length === 0 && unavailable.length === 0) return null;
   for (const s of scans) s.dynamic = planDynamicFilter(s, scans, ctx);
-  // scans whose keys come from another remote table run after it
-  scans.sort((a, b) => (a.dynamic?.after === b ? 1 : b.dynamic?.after === a ? -1 : 0));
   for (const s of scans) pointAtTemp(s.leaf, stmt);
   const analyze = rel.explain ? rel.explain.options.includes('analyze') : false;
-  return { ast: stmt, scans, unavailable, explain: rel.explain ? { analyze } : null };
+  return { ast: stmt, scans: loadOrder(scans), unavailable, explain: rel.explain ? { analyze } : null };
+}
+
+/** Scans whose join keys come from another remote table run after it. */
+function loadOrder(scans: ScanPlan[]): ScanPlan[] {
+  const out: ScanPlan[] = [];
+  const left = new Set(scans);
+  while (left.size > 0) {
+    const ready = [...left].filter((s) => !s.dynamic?.after || !left.has(s.dynamic.after));
+    const next = ready.length > 0 ? ready : [...left];
+    for (const s of next) {
+      // a cycle cannot happen (a provider never takes keys from its consumer), but stay safe
+      if (ready.length === 0) s.dynamic = null;
+      out.push(s);
+      left.delete(s);
+    }
+  }
+  return out;
 }
 
 /** Replaces references to catalog views over remote tables by their definitions. */
@@ -158,7 +187,7 @@ function leafColumns(leaf: FromLeaf, ctx: PlanContext): string[] | null {
     const remote = ctx.remote(r.schema, r.name);
     if (isRemote(remote)) return remote.columns.map((c) => c.name);
     if (remote) return null;
-    return ctx.localColumns(r.schema, r.name);
+    return ctx.localColumns(r.schema, r.name)?.map((c) => c.name) ?? null;
   }
   if (leaf.kind === 'subquery') {
     const sel = leaf.body.subquery?.SelectStmt;
@@ -361,9 +390,82 @@ function orderable(dialect: Dialect, c: FederatedColumn): boolean {
   return false;
 }
 
-/** Not implemented yet: filled in by the dynamic-filtering step. */
-function planDynamicFilter(_s: ScanPlan, _all: ScanPlan[], _ctx: PlanContext): DynamicFilterPlan | null {
+const KEY_FAMILIES = new Set<TypeFamily>(['int', 'decimal', 'string', 'date', 'timestamp', 'timestamptz', 'uuid']);
+
+/** Columns (name and family) of any FROM item, when known. */
+function leafTypedColumns(leaf: FromLeaf, ctx: PlanContext): LocalColumn[] | null {
+  if (leaf.kind !== 'relation') return null;
+  const r = resolveRangeVar(leaf.body, ctx.names);
+  if (!r) return null;
+  const remote = ctx.remote(r.schema, r.name);
+  if (isRemote(remote)) return remote.columns.map((c) => ({ name: c.name, family: typeFamily(c.type) }));
+  if (remote) return null;
+  return ctx.localColumns(r.schema, r.name);
+}
+
+/** The leaf of `scope` a column reference belongs to, with that column, when it is unambiguous. */
+function ownerOf(fields: string[], scope: Scope, ctx: PlanContext): { leaf: FromLeaf; column: LocalColumn } | null {
+  if (fields.includes('*')) return null;
+  const name = fields[fields.length - 1]!;
+  let found: { leaf: FromLeaf; column: LocalColumn } | null = null;
+  for (const leaf of scope.leaves) {
+    if (fields.length >= 2 && !leafMatches(leaf, fields)) continue;
+    const cols = leafTypedColumns(leaf, ctx);
+    if (!cols) {
+      if (fields.length >= 2) return null;
+      if (leafColumns(leaf, ctx) === null) return null; // could be this one's
+      continue;
+    }
+    const col = cols.find((c) => same(c.name, name));
+    if (!col) continue;
+    if (found) return null; // ambiguous
+    found = { leaf, column: col };
+  }
+  return found;
+}
+
+/** The first equi-join between the scan's table and another FROM item that has filters of its own. */
+function planDynamicFilter(s: ScanPlan, all: ScanPlan[], ctx: PlanContext): DynamicFilterPlan | null {
+  const scope = s.leaf.scope;
+  const innerOnly = (l: FromLeaf): boolean => l.path.every((step) => step.join.jointype === 'JOIN_INNER' && !step.join.isNatural);
+  if (!scope.leaves.every(innerOnly) || scope.leaves.length < 2) return null;
+  const terms: AstNode[] = [...conjuncts(scope.select.whereClause)];
+  for (const leaf of scope.leaves) for (const step of leaf.path) terms.push(...conjuncts(step.join.quals));
+  const unique = [...new Set(terms)];
+  const support = supportsKeys(s.dialect);
+  for (const t of unique) {
+    const e = t.A_Expr;
+    if (!e || e.kind !== 'AEXPR_OP' || names(e.name)[0] !== '=' || !e.lexpr?.ColumnRef || !e.rexpr?.ColumnRef) continue;
+    const l = ownerOf(names(e.lexpr.ColumnRef.fields), scope, ctx);
+    const r = ownerOf(names(e.rexpr.ColumnRef.fields), scope, ctx);
+    if (!l || !r) continue;
+    const [mine, other, otherExpr] = l.leaf === s.leaf ? [l, r, e.rexpr] : r.leaf === s.leaf ? [r, l, e.lexpr] : [null, null, null];
+    if (!mine || !other || other.leaf === s.leaf) continue;
+    const column = columnByName(s.table, mine.column.name)!;
+    const family = typeFamily(column.type);
+    if (!KEY_FAMILIES.has(family) || other.column.family !== family || !support(family)) continue;
+    // the other side's own filters make its key set small
+    const conditions = unique.filter((c) => c !== t && !hasSubLink(c) && onlyLeaf(c, other.leaf, scope, ctx));
+    const providerScan = all.find((x) => x.leaf === other.leaf) ?? null;
+    if (conditions.length === 0 && !(providerScan && providerScan.filters.length > 0)) continue;
+    if (providerScan?.dynamic?.provider === s.leaf) continue;
+    return { column, family: family as ValueFamily, provider: other.leaf, keyExpr: structuredClone(otherExpr), conditions: conditions.map((c) => structuredClone(c)), after: providerScan };
+  }
   return null;
+}
+
+function supportsKeys(dialect: Dialect): (f: TypeFamily) => boolean {
+  return (f) => {
+    if (dialect === 'postgres') return true;
+    if (dialect === 'mysql') return f !== 'uuid';
+    return f === 'int' || f === 'string';
+  };
+}
+
+/** Whether every column an expression uses belongs to `leaf` (and it uses at least one). */
+function onlyLeaf(node: AstNode, leaf: FromLeaf, scope: Scope, ctx: PlanContext): boolean {
+  const refs = columnRefs(node);
+  return refs.length > 0 && refs.every((f) => ownerOf(f, scope, ctx)?.leaf === leaf);
 }
 
 /** Points the reference at its temporary table (name set per execution) and fixes three-part column names. */

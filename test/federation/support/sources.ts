@@ -99,7 +99,7 @@ export class MysqlDatabase {
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const c = await mysql.createConnection({ uri: this.url, dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
+    const c = await mysql.createConnection({ uri: this.url, dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true, jsonStrings: true });
     try {
       await c.query("SET time_zone = '+00:00'");
       const [rows] = await c.query(sql, params);
