@@ -69,6 +69,34 @@ export function duckTypeDdl(d: DuckType): string {
   }
 }
 
+/**
+ * A PostgreSQL-AST type name (for a TypeCast node) that DuckDB reads as this
+ * type once the statement is printed; null for types without one (structs).
+ * ENUMs become varchar: values travel to and from sources as their labels.
+ */
+export function duckTypeNameAst(d: DuckType): Record<string, unknown> | null {
+  const intConst = (n: number): Record<string, unknown> => ({ A_Const: { ival: { ival: n } } });
+  switch (d.id) {
+    case T.DECIMAL:
+      return { names: [{ String: { sval: 'decimal' } }], typmods: [intConst(d.width!), intConst(d.scale!)], typemod: -1 };
+    case T.LIST: {
+      const inner = d.child ? duckTypeNameAst(d.child) : null;
+      return inner ? { ...inner, arrayBounds: [intConst(-1)] } : null;
+    }
+    case T.ENUM:
+      return { names: [{ String: { sval: 'varchar' } }], typemod: -1 };
+    case T.STRUCT:
+    case T.MAP:
+    case T.UNION:
+    case T.ARRAY:
+      return null;
+    default: {
+      const ddl = duckTypeDdl(d);
+      return /^[A-Z_]+$/.test(ddl) ? { names: [{ String: { sval: ddl.toLowerCase() } }], typemod: -1 } : null;
+    }
+  }
+}
+
 /** The family of a DuckDB type as information_schema spells it (`DECIMAL(10,2)`, `TIMESTAMP WITH TIME ZONE`). */
 export function typeNameFamily(name: string): TypeFamily {
   const n = name.toUpperCase();

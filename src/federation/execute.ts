@@ -1,19 +1,18 @@
-import duckdb from '@duckdb/node-bindings';
 import type { PreparedQuery } from '../engine/connection.js';
 import type { StreamingResult } from '../engine/result.js';
 import { PgError, SqlState } from '../errors.js';
 import type { Portal, PreparedEntry } from '../session/portal-types.js';
 import type { Session } from '../session/session.js';
-import { deparseStatement, nodeType, walk, type AstNode } from '../sql/ast.js';
-import type { DuckType } from '../types/duck-type.js';
+import { deparseStatement, walk, type AstNode } from '../sql/ast.js';
 import { bindParam } from '../types/param-decode.js';
-import { Duck, duckTypeDdl } from './column-type.js';
+import { Duck, duckTypeNameAst } from './column-type.js';
 import type { Connector, RemoteStatement } from './connectors/connector.js';
 import type { Federation, RemoteQueryRecord } from './federation.js';
 import { TempTableLoader, type LoadColumn } from './load/temp-table.js';
 import { ScanCompiler, type OperandValues, type ScanSpec } from './plan/compile.js';
 import type { ReadPlan, ScanPlan } from './plan/planner.js';
 import type { Operand, Pred } from './plan/predicate.js';
+import type { WritePlan } from './plan/write.js';
 import { sessionFederation, type SessionFederation } from './session-state.js';
 
 /** A statement that reads remote tables, as Parse left it. */
@@ -22,98 +21,89 @@ export interface FederatedRead {
   plan: ReadPlan;
 }
 
-export type FederatedStatement = FederatedRead;
-
-/** Binds the client's parameters (as Bind sent them) to a DuckDB prepared statement with the same parameters. */
-function bindAll(pq: PreparedQuery, entry: PreparedEntry, portal: Portal | null): void {
-  for (let i = 0; i < pq.paramCount; i++) {
-    bindParam(pq.ps, i + 1, portal?.params[i] ?? null, portal?.paramFormats[i] ?? 0, entry.paramOids[i] ?? 0, pq.paramTypes[i] ?? entry.query?.paramTypes[i] ?? null);
-  }
+/** A statement that writes a remote table. */
+export interface FederatedWrite {
+  kind: 'write';
+  plan: WritePlan;
 }
 
-function paramOperands(plan: ReadPlan): Operand[] {
-  const out: Operand[] = [];
-  const fromPred = (p: Pred): void => {
-    switch (p.op) {
-      case 'and':
-      case 'or':
-        p.args.forEach(fromPred);
-        return;
-      case 'cmp':
-        if (p.value.kind === 'param') out.push(p.value);
-        return;
-      case 'in':
-        for (const v of p.values) if (v.kind === 'param') out.push(v);
-        return;
-      case 'like':
-        if (p.pattern.kind === 'param') out.push(p.pattern);
-        return;
-      default:
-        return;
-    }
-  };
-  for (const s of plan.scans) {
-    s.filters.forEach((f) => fromPred(f.pred));
-    if (s.limit && typeof s.limit.count === 'object') out.push(s.limit.count);
-    if (s.limit?.offset && typeof s.limit.offset === 'object') out.push(s.limit.offset);
-  }
-  return out;
-}
+export type FederatedStatement = FederatedRead | FederatedWrite;
 
-/** A PostgreSQL-AST type name DuckDB reads as this type (for casts in statements we build). */
-function typeNameNode(d: DuckType): AstNode | null {
-  const T = duckdb.Type;
-  const intConst = (n: number): AstNode => ({ A_Const: { ival: { ival: n } } });
-  switch (d.id) {
-    case T.DECIMAL:
-      return { names: [{ String: { sval: 'decimal' } }], typmods: [intConst(d.width!), intConst(d.scale!)], typemod: -1 };
-    case T.LIST: {
-      const inner = d.child ? typeNameNode(d.child) : null;
-      return inner ? { ...inner, arrayBounds: [intConst(-1)] } : null;
-    }
-    case T.ENUM:
-    case T.STRUCT:
-    case T.MAP:
-    case T.UNION:
-    case T.ARRAY:
-      return null;
-    default: {
-      const ddl = duckTypeDdl(d);
-      return /^[A-Z_]+$/.test(ddl) ? { names: [{ String: { sval: ddl.toLowerCase() } }], typemod: -1 } : null;
-    }
-  }
+/** The client's statement and its bound parameters: what statements built from it bind again. */
+export interface ClientParams {
+  entry: PreparedEntry;
+  portal: Portal | null;
 }
 
 /**
- * Runs a SELECT (a SelectStmt body, modified here) that may use the client
- * statement's parameters, and returns its rows as PostgreSQL text. The
- * parameters are renumbered to the ones it uses, and given the types DuckDB
+ * Prepares a statement built from the client's (it may use the client's
+ * parameters) and binds the parameters as Bind sent them. Parameters are
+ * renumbered to the ones the statement uses, and bare ones get the type DuckDB
  * inferred for them in the client's statement.
  */
-async function selectWithParams(session: Session, select: AstNode, entry: PreparedEntry, portal: Portal | null): Promise<Record<string, string | null>[]> {
+export async function prepareBound(session: Session, stmt: AstNode, params: ClientParams): Promise<PreparedQuery> {
+  const { entry, portal } = params;
   const paramTypes = entry.query!.paramTypes;
   const used = new Map<number, number>();
-  walk(select, (type, body, replace) => {
+  const copy = structuredClone(stmt);
+  walk(copy, (type, body, replace) => {
     if (type !== 'ParamRef') return;
     const n = body.number as number;
     if (!used.has(n)) used.set(n, used.size + 1);
     const k = used.get(n)!;
     const t = paramTypes[n - 1];
-    // DuckDB cannot infer the type of a bare parameter here
-    const typeName = t ? typeNameNode(t) : null;
+    const typeName = t ? duckTypeNameAst(t) : null;
     if (typeName) replace({ TypeCast: { arg: { ParamRef: { number: k } }, typeName } });
     else body.number = k;
   });
-  const sql = deparseStatement({ SelectStmt: select });
-  const pq = await session.engine.prepare(sql);
+  const pq = await session.engine.prepare(deparseStatement(copy));
   try {
     for (const [orig, k] of used) {
       bindParam(pq.ps, k, portal?.params[orig - 1] ?? null, portal?.paramFormats[orig - 1] ?? 0, entry.paramOids[orig - 1] ?? 0, paramTypes[orig - 1] ?? null);
     }
+  } catch (e) {
+    pq.destroy();
+    throw e;
+  }
+  return pq;
+}
+
+/** Runs a SELECT body built from the client's statement and returns its rows as PostgreSQL text. */
+export async function selectRows(session: Session, select: AstNode, params: ClientParams): Promise<Record<string, string | null>[]> {
+  const pq = await prepareBound(session, { SelectStmt: select }, params);
+  try {
     return await (await pq.execute()).collectRows();
   } finally {
     pq.destroy();
   }
+}
+
+function predOperands(p: Pred, out: Operand[]): void {
+  switch (p.op) {
+    case 'and':
+    case 'or':
+      for (const a of p.args) predOperands(a, out);
+      return;
+    case 'cmp':
+      if (p.value.kind === 'param') out.push(p.value);
+      return;
+    case 'in':
+      for (const v of p.values) if (v.kind === 'param') out.push(v);
+      return;
+    case 'like':
+      if (p.pattern.kind === 'param') out.push(p.pattern);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Parameter operands of filters (and LIMITs) that need a value before the remote SQL is compiled. */
+export function paramOperands(preds: Pred[], limits: (number | Operand | null)[] = []): Operand[] {
+  const out: Operand[] = [];
+  for (const p of preds) predOperands(p, out);
+  for (const l of limits) if (l !== null && typeof l === 'object') out.push(l);
+  return out;
 }
 
 /**
@@ -121,11 +111,11 @@ async function selectWithParams(session: Session, select: AstNode, entry: Prepar
  * parameters bound (so they mean what they mean in the statement) and hands
  * them back as PostgreSQL text.
  */
-async function evaluateOperands(session: Session, entry: PreparedEntry, portal: Portal | null, operands: Operand[]): Promise<OperandValues> {
+export async function evaluateOperands(session: Session, params: ClientParams, operands: Operand[]): Promise<OperandValues> {
   const values: OperandValues = new Map();
   if (operands.length === 0) return values;
   const targets: AstNode[] = operands.map((o, i) => ({ ResTarget: { name: `v${i}`, val: structuredClone((o as Extract<Operand, { kind: 'param' }>).node) } }));
-  const rows = await selectWithParams(session, { targetList: targets, limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' }, entry, portal);
+  const rows = await selectRows(session, { targetList: targets, limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' }, params);
   operands.forEach((o, i) => values.set(o, rows[0]?.[`v${i}`] ?? null));
   return values;
 }
@@ -149,50 +139,44 @@ function loadColumns(s: ScanPlan): LoadColumn[] {
   return s.columns.map((c) => ({ name: c.name, type: c.type }));
 }
 
-interface ScanRun {
-  scan: ScanPlan;
-  temp: string;
-  stmt: RemoteStatement;
-  record: RemoteQueryRecord;
-}
-
-/** Streams one scan from its source into a temporary table. */
-async function runScan(
-  session: Session,
-  fed: Federation,
-  state: SessionFederation,
-  scan: ScanPlan,
-  values: OperandValues,
-  fetch: boolean,
-  entry: PreparedEntry,
-  portal: Portal | null,
-): Promise<ScanRun> {
-  const connector = fed.connector(scan.table.source) as Connector;
-  const spec = fed.sourceSpec(scan.table.source)!;
-  const temp = state.tempName();
-  const keys = scan.dynamic ? await collectKeys(session, scan, spec.dynamicFilterMaxKeys, entry, portal) : null;
-  const filters = scan.filters.map((f) => f.pred);
-  if (keys) filters.push(keys);
-  const scanSpec: ScanSpec = { table: scan.table, columns: scan.columns, filters, orderBy: scan.limit ? scan.orderBy : [], limit: limitOf(scan, values) };
-  const stmt = new ScanCompiler(scan.dialect, values).scan(scanSpec);
-  const record: RemoteQueryRecord = {
-    source: scan.table.source,
-    table: `${scan.table.schema}.${scan.table.name}`,
-    kind: 'scan',
+function newRecord(session: Session, source: string, table: string | null, kind: RemoteQueryRecord['kind'], stmt: RemoteStatement, columns: number): RemoteQueryRecord {
+  return {
+    source,
+    table,
+    kind,
     sql: stmt.sql,
     parameterCount: stmt.parameters.length,
     rows: 0,
-    columns: scan.columns.length,
+    columns,
     ms: 0,
     sessionPid: session.identity.processId,
     at: new Date(),
   };
+}
+
+/** Connector and settings of a source. */
+export function sourceOf(fed: Federation, source: string): { connector: Connector; spec: NonNullable<ReturnType<Federation['sourceSpec']>> } {
+  const connector = fed.connector(source);
+  const spec = fed.sourceSpec(source);
+  if (!connector || !spec) throw new PgError(SqlState.UndefinedObject, `source "${source}" is not defined`);
+  return { connector, spec };
+}
+
+/** Streams one scan from its source into a temporary table; later statements of this execution read it. */
+async function runScan(session: Session, fed: Federation, state: SessionFederation, scan: ScanPlan, values: OperandValues, fetch: boolean, params: ClientParams): Promise<RemoteQueryRecord> {
+  const { connector, spec } = sourceOf(fed, scan.table.source);
+  const temp = state.tempName();
+  const keys = scan.dynamic && fetch ? await collectKeys(session, scan, spec.dynamicFilterMaxKeys, params) : null;
+  const filters = scan.filters.map((f) => f.pred);
+  if (keys) filters.push(keys);
+  const scanSpec: ScanSpec = { table: scan.table, columns: scan.columns, filters, orderBy: scan.limit ? scan.orderBy : [], limit: limitOf(scan, values) };
+  const stmt = new ScanCompiler(scan.dialect, values).scan(scanSpec);
+  const record = newRecord(session, scan.table.source, `${scan.table.schema}.${scan.table.name}`, 'scan', stmt, scan.columns.length);
   const loader = await TempTableLoader.create(session.engine, temp, loadColumns(scan), connector.pgText);
-  // later scans (dynamic filters) and the statement itself read the temporary table
   scan.leaf.body.relname = temp;
   if (!fetch) {
     loader.finish();
-    return { scan, temp, stmt, record };
+    return record;
   }
   const t0 = performance.now();
   try {
@@ -211,7 +195,7 @@ async function runScan(
     record.ms = performance.now() - t0;
     fed.record(record);
   }
-  return { scan, temp, stmt, record };
+  return record;
 }
 
 /**
@@ -220,7 +204,7 @@ async function runScan(
  * than the source's dynamic_filter_max_keys, or when the source's row
  * estimate says the table is smaller than the key list.
  */
-async function collectKeys(session: Session, scan: ScanPlan, maxKeys: number, entry: PreparedEntry, portal: Portal | null): Promise<Pred | null> {
+async function collectKeys(session: Session, scan: ScanPlan, maxKeys: number, params: ClientParams): Promise<Pred | null> {
   const d = scan.dynamic!;
   if (maxKeys <= 0) return null;
   const notNull: AstNode = { NullTest: { arg: structuredClone(d.keyExpr), nulltesttype: 'IS_NOT_NULL' } };
@@ -234,16 +218,43 @@ async function collectKeys(session: Session, scan: ScanPlan, maxKeys: number, en
     limitOption: 'LIMIT_OPTION_COUNT',
     op: 'SETOP_NONE',
   };
-  const rows = await selectWithParams(session, select, entry, portal);
+  const rows = await selectRows(session, select, params);
   if (rows.length > maxKeys) return null;
   if (scan.table.rowEstimate !== null && scan.table.rowEstimate > 0 && rows.length >= scan.table.rowEstimate) return null;
   return { op: 'keys', column: d.column, keys: rows.map((r) => r.k as string), family: d.family };
 }
 
-/** Points each remote reference at its temporary table and prints the statement. */
-function finalSql(plan: ReadPlan, runs: ScanRun[]): string {
-  for (const r of runs) r.scan.leaf.body.relname = r.temp;
-  return deparseStatement(plan.ast);
+/**
+ * Loads every remote table a read plan needs into temporary tables (the plan's
+ * statement then refers to them). With `fetch` false (plain EXPLAIN) the
+ * tables are created empty and nothing is sent to the sources.
+ */
+export async function loadScans(session: Session, fed: Federation, plan: ReadPlan, params: ClientParams, fetch = true): Promise<RemoteQueryRecord[]> {
+  for (const p of plan.unavailable) {
+    const err = await fed.unavailable(p.source);
+    if (err) throw err;
+  }
+  const state = sessionFederation(session);
+  const limits = plan.scans.flatMap((s) => (s.limit ? [s.limit.count, s.limit.offset] : []));
+  const values = await evaluateOperands(session, params, paramOperands(plan.scans.flatMap((s) => s.filters.map((f) => f.pred)), limits));
+  const records: RemoteQueryRecord[] = [];
+  for (const scan of plan.scans) {
+    session.checkInterrupted();
+    records.push(await runScan(session, fed, state, scan, values, fetch, params));
+  }
+  return records;
+}
+
+/** Runs a read plan: remote tables loaded, then the statement in DuckDB. */
+export async function runRead(session: Session, fed: Federation, plan: ReadPlan, params: ClientParams): Promise<StreamingResult> {
+  const records = await loadScans(session, fed, plan, params);
+  sessionFederation(session).lastRemote = records;
+  const pq = await prepareBound(session, plan.ast, params);
+  try {
+    return await pq.execute();
+  } finally {
+    pq.destroy();
+  }
 }
 
 /**
@@ -252,35 +263,15 @@ function finalSql(plan: ReadPlan, runs: ScanRun[]): string {
  * temporary table of the session, then DuckDB runs the statement over them
  * and the result streams to the client like any other.
  */
-export async function executeFederated(session: Session, fed: Federation, entry: PreparedEntry, portal: Portal | null): Promise<StreamingResult> {
-  const st = entry.federated!;
-  const plan = st.plan;
-  for (const p of plan.unavailable) {
-    const err = await fed.unavailable(p.source);
-    if (err) throw err;
-  }
-  const state = sessionFederation(session);
-  await state.dropTemp();
-  const values = await evaluateOperands(session, entry, portal, paramOperands(plan));
-  const fetch = !plan.explain || plan.explain.analyze;
-  const runs: ScanRun[] = [];
-  for (const scan of plan.scans) {
-    session.checkInterrupted();
-    runs.push(await runScan(session, fed, state, scan, values, fetch, entry, portal));
-  }
-  state.lastRemote = runs.map((r) => r.record);
-  const sql = finalSql(plan, runs);
-  if (plan.explain) return explainResult(session, state, entry, portal, sql, runs, fetch);
-  const pq = await session.engine.prepare(sql);
-  try {
-    bindAll(pq, entry, portal);
-    return await pq.execute();
-  } finally {
-    pq.destroy();
-  }
+export async function executeRead(session: Session, fed: Federation, plan: ReadPlan, params: ClientParams): Promise<StreamingResult> {
+  if (!plan.explain) return runRead(session, fed, plan, params);
+  const fetched = plan.explain.analyze;
+  const records = await loadScans(session, fed, plan, params, fetched);
+  sessionFederation(session).lastRemote = records;
+  return explainResult(session, params, records, fetched);
 }
 
-/** Lines describing one remote scan in EXPLAIN output. */
+/** Lines describing one remote statement in EXPLAIN output. */
 export function describeRemote(r: RemoteQueryRecord, fetched: boolean): string {
   const lines = [`Remote Scan on ${r.table ?? '(statement)'} (source "${r.source}")`, `  Remote SQL: ${r.sql}`];
   lines.push(fetched ? `  Rows Returned: ${r.rows}  Columns: ${r.columns}  Time: ${r.ms.toFixed(3)} ms` : `  Columns: ${r.columns}  (not executed: use EXPLAIN ANALYZE for rows returned)`);
@@ -293,47 +284,23 @@ export function describeRemote(r: RemoteQueryRecord, fetched: boolean): string {
  * ANALYZE) the rows returned. The same information is on `lastRemote` of the
  * session and in the federation's query history, as data.
  */
-async function explainResult(
-  session: Session,
-  state: SessionFederation,
-  entry: PreparedEntry,
-  portal: Portal | null,
-  sql: string,
-  runs: ScanRun[],
-  fetched: boolean,
-): Promise<StreamingResult> {
-  const pq = await session.engine.prepare(sql);
+async function explainResult(session: Session, params: ClientParams, records: RemoteQueryRecord[], fetched: boolean): Promise<StreamingResult> {
+  const plan = (params.entry.federated as FederatedRead).plan;
+  const pq = await prepareBound(session, plan.ast, params);
   let rows: Record<string, string | null>[];
   try {
-    bindAll(pq, entry, portal);
     rows = await (await pq.execute()).collectRows();
   } finally {
     pq.destroy();
   }
-  const columns = entry.query!.columns ?? [];
+  const columns = params.entry.query!.columns ?? [];
   const keyCol = columns[0]?.name ?? 'explain_key';
   const valueCol = columns[1]?.name ?? 'explain_value';
-  for (const r of runs) rows.push({ [keyCol]: 'remote_scan', [valueCol]: describeRemote(r.record, fetched) });
-  const temp = state.tempName('lakegate_explain');
-  const loader = await TempTableLoader.create(
-    session.engine,
-    temp,
-    [
-      { name: 'ord', type: Duck.integer() },
-      ...columns.map((c) => ({ name: c.name, type: Duck.varchar() })),
-    ],
-    false,
-  );
+  for (const r of records) rows.push({ [keyCol]: 'remote_scan', [valueCol]: describeRemote(r, fetched) });
+  const temp = sessionFederation(session).tempName('lakegate_explain');
+  const loader = await TempTableLoader.create(session.engine, temp, [{ name: 'ord', type: Duck.integer() }, ...columns.map((c) => ({ name: c.name, type: Duck.varchar() }))], false);
   loader.append(rows.map((r, i) => [i, ...columns.map((c) => r[c.name] ?? null)]));
   loader.finish();
   const list = columns.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(', ');
   return session.engine.query(`SELECT ${list} FROM temp.main."${temp}" ORDER BY ord`);
 }
-
-/** True when the statement's first node is a read (not a write to a remote table). */
-export function isRead(stmt: AstNode): boolean {
-  const t = nodeType(stmt);
-  return t === 'SelectStmt' || t === 'ExplainStmt' || t === 'InsertStmt' || t === 'UpdateStmt' || t === 'DeleteStmt';
-}
-
-void duckdb;

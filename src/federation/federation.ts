@@ -389,6 +389,13 @@ export class Federation {
     return this.tables.get(k) ?? this.pending.get(k) ?? null;
   }
 
+  /** Whether a catalog name is a lake table or catalog view (both read-only). */
+  localObjectKind(schema: string, name: string): 'lake' | 'view' | null {
+    const k = key(schema, name);
+    const o = this.catalog.objects.find((x) => x.kind !== 'remote' && key(x.schema, x.name) === k);
+    return o ? (o.kind as 'lake' | 'view') : null;
+  }
+
   /** The down source that imports into this catalog schema, if any. */
   pendingImportSource(schema: string): string | null {
     return this.pendingImports.get(schema.toLowerCase()) ?? null;

@@ -5,12 +5,15 @@ import type { Portal, PreparedEntry } from '../session/portal-types.js';
 import type { Session } from '../session/session.js';
 import { parseSql, type AstNode } from '../sql/ast.js';
 import type { Token } from '../sql/scanner.js';
-import { executeFederated, type FederatedStatement } from './execute.js';
+import { executeRead, type FederatedStatement } from './execute.js';
+import { executeWrite } from './execute-write.js';
 import type { Federation } from './federation.js';
 import { planRead } from './plan/planner.js';
+import { planWrite } from './plan/write.js';
+import type { FederatedTable } from './table.js';
 import { statementRelations } from './plan/relations.js';
 import { resolveRangeVar } from './plan/resolve.js';
-import { existingSessionFederation } from './session-state.js';
+import { existingSessionFederation, sessionFederation } from './session-state.js';
 
 /**
  * The session's entry points into federation, kept here so the session code
@@ -42,24 +45,44 @@ function searchPath(session: Session): string {
  */
 export async function beforePrepare(session: Session, sql: string, tokens: readonly Token[]): Promise<boolean> {
   const fed = federationOf(session);
-  if (!fed?.mentions(tokens)) return false;
+  if (!fed) return false;
+  const mentions = fed.mentions(tokens);
+  const writes = WRITE_VERBS.has(tokens[0]?.value ?? '') || (tokens[0]?.value === 'with' && tokens.some((t) => t.kind === 'keyword' && WRITE_VERBS.has(t.value)));
+  if (!mentions && !writes) return false;
   const stmt = parseOne(sql);
   if (!stmt) {
+    if (!mentions) return false;
     throw new PgError(SqlState.FeatureNotSupported, 'this statement names a remote table but is not PostgreSQL syntax that lakegate can plan', {
       hint: 'Statements over remote tables must parse as PostgreSQL SQL.',
     });
   }
   const names = fed.nameContext(searchPath(session), session.identity.user);
-  for (const leaf of statementRelations(stmt).leaves) {
-    if (leaf.kind !== 'relation') continue;
-    const r = resolveRangeVar(leaf.body, names);
-    const source = r ? fed.lookup(r.schema, r.name)?.source : leaf.body.schemaname ? fed.pendingImportSource(String(leaf.body.schemaname)) : null;
+  const rel = statementRelations(stmt);
+  if (rel.target) {
+    const r = resolveRangeVar(rel.target.body, names);
+    const kind = r ? fed.localObjectKind(r.schema, r.name) : null;
+    if (r && kind) {
+      throw new PgError(SqlState.ReadOnlySqlTransaction, `cannot execute ${rel.target.statement.toUpperCase()} on ${kind === 'lake' ? 'lake table' : 'view'} "${r.schema}.${r.name}"`, {
+        detail: 'Lake tables and catalog views are read-only.',
+      });
+    }
+    if (r && rel.explain && rel.explain.options.includes('analyze') && fed.lookup(r.schema, r.name)) {
+      throw new PgError(SqlState.FeatureNotSupported, 'EXPLAIN ANALYZE of a write to a remote table is not supported');
+    }
+  }
+  if (!mentions) return false;
+  const relations = [...rel.leaves.filter((l) => l.kind === 'relation').map((l) => l.body), ...(rel.target ? [rel.target.body] : [])];
+  for (const rv of relations) {
+    const r = resolveRangeVar(rv, names);
+    const source = r ? fed.lookup(r.schema, r.name)?.source : rv.schemaname ? fed.pendingImportSource(String(rv.schemaname)) : null;
     if (!source) continue;
     const err = await fed.unavailable(source);
     if (err) throw err;
   }
   return true;
 }
+
+const WRITE_VERBS = new Set(['insert', 'update', 'delete']);
 
 /** After DuckDB prepared the statement over the stubs: the federation plan, or null when it reads no remote table. */
 export async function planPrepared(session: Session, q: PreparedQuery): Promise<FederatedStatement | null> {
@@ -68,15 +91,28 @@ export async function planPrepared(session: Session, q: PreparedQuery): Promise<
   const stmt = parseOne(q.sql);
   if (!stmt) return null;
   const ctx = await fed.planContext(searchPath(session), session.identity.user, q.paramTypes);
+  const rel = statementRelations(stmt);
+  if (rel.target && !rel.explain) {
+    const r = resolveRangeVar(rel.target.body, ctx.names);
+    const table = r ? fed.lookup(r.schema, r.name) : null;
+    if (table && 'columns' in table) return { kind: 'write', plan: planWrite(stmt, rel.target, table as FederatedTable, ctx) };
+  }
   const plan = planRead(stmt, ctx);
   return plan ? { kind: 'read', plan } : null;
 }
 
-/** Runs a prepared statement: federated statements fetch remote data first. Parameters are already bound to `entry.query`. */
-export function executeEntry(session: Session, entry: PreparedEntry, portal: Portal | null): Promise<StreamingResult> {
+/**
+ * Runs a prepared statement. Federated reads fetch remote data first, writes
+ * go to their source; everything else is DuckDB's prepared statement, whose
+ * parameters are already bound.
+ */
+export async function executeEntry(session: Session, entry: PreparedEntry, portal: Portal | null): Promise<StreamingResult> {
   const fed = federationOf(session);
-  if (entry.federated && fed) return executeFederated(session, fed, entry, portal);
-  return entry.query!.execute();
+  const st = entry.federated;
+  if (!st || !fed) return entry.query!.execute();
+  await sessionFederation(session).dropTemp();
+  const params = { entry, portal };
+  return st.kind === 'write' ? executeWrite(session, fed, st.plan, params) : executeRead(session, fed, st.plan, params);
 }
 
 /** COMMIT or ROLLBACK of the client transaction: ends the source transactions opened by writes. */

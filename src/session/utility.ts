@@ -31,6 +31,13 @@ async function begin(session: Session, st: Extract<Statement, { kind: 'begin' }>
 /** Ends the transaction in DuckDB and in the session: cursors, settings, savepoints. */
 async function endTransaction(session: Session, commit: boolean): Promise<void> {
   try {
+    try {
+      // sources written in this transaction commit (or roll back) first
+      await endSourceTransactions(session, commit);
+    } catch (e) {
+      await session.engine.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
     await session.engine.run(commit ? 'COMMIT' : 'ROLLBACK');
   } finally {
     session.txStatus = 'I';

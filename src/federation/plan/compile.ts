@@ -110,13 +110,24 @@ export class ScanCompiler {
   constructor(
     readonly dialect: Dialect,
     private readonly values: OperandValues,
+    /** Compare strings byte-wise on MySQL/SQLite (writes need exact matches, not supersets). */
+    private readonly exactStrings = false,
   ) {}
 
-  private col(c: FederatedColumn): Ref {
+  /** The column as the left side of a comparison with a value of `family`. */
+  private lhs(c: FederatedColumn, family: ValueFamily, cmp: string): Ref {
+    const col = this.col(c);
+    if (family !== 'string') return col;
+    if (this.dialect === 'postgres') return cmp === '=' ? col : sql`${col} COLLATE "C"`;
+    if (!this.exactStrings) return col;
+    return this.dialect === 'mysql' ? sql`CAST(${col} AS BINARY)` : sql`${col} COLLATE BINARY`;
+  }
+
+  col(c: FederatedColumn): Ref {
     return sql`${sql.id(c.remoteName)}`;
   }
 
-  private operand(o: Operand, column: FederatedColumn): Expression<unknown> | undefined {
+  operand(o: Operand, column: FederatedColumn): Expression<unknown> | undefined {
     const text = o.kind === 'const' ? o.text : (this.values.get(o) ?? null);
     if (o.coerced && text !== null && !survivesCast(text, o.family, column)) return undefined;
     const v = bindValue(this.dialect, o.family, text);
@@ -144,13 +155,12 @@ export class ScanCompiler {
       case 'cmp': {
         const v = this.operand(p.value, p.column);
         if (!v) return null;
-        const lhs = this.dialect === 'postgres' && p.value.family === 'string' && p.cmp !== '=' ? sql`${this.col(p.column)} COLLATE "C"` : this.col(p.column);
-        return sql<SqlBool>`${lhs} ${sql.raw(p.cmp)} ${v}`;
+        return sql<SqlBool>`${this.lhs(p.column, p.value.family, p.cmp)} ${sql.raw(p.cmp)} ${v}`;
       }
       case 'in': {
         const vs = p.values.map((o) => this.operand(o, p.column));
         if (vs.some((x) => x === undefined)) return null;
-        return sql<SqlBool>`${this.col(p.column)} IN (${sql.join(vs as Expression<unknown>[])})`;
+        return sql<SqlBool>`${this.lhs(p.column, p.values[0]?.family ?? 'int', '=')} IN (${sql.join(vs as Expression<unknown>[])})`;
       }
       case 'like': {
         const text = p.pattern.kind === 'const' ? p.pattern.text : (this.values.get(p.pattern) ?? null);

@@ -207,8 +207,15 @@ export function toOperand(node: AstNode, colFamily: TypeFamily, ctx: OperandCont
   return null;
 }
 
-/** What a dialect can evaluate like DuckDB, per column family and operation. */
-function support(dialect: Dialect, family: TypeFamily, what: 'eq' | 'range' | 'like' | 'null'): 'exact' | 'superset' | null {
+/**
+ * What a dialect can evaluate like DuckDB, per column family and operation.
+ * In 'write' mode string comparisons are compiled byte-wise (BINARY in
+ * MySQL, COLLATE BINARY in SQLite), so they are exact instead of a superset.
+ */
+export type PushMode = 'read' | 'write';
+
+function support(dialect: Dialect, family: TypeFamily, what: 'eq' | 'range' | 'like' | 'null', mode: PushMode): 'exact' | 'superset' | null {
+  if (mode === 'write' && dialect !== 'postgres' && family === 'string') return what === 'like' ? null : 'exact';
   if (family === 'other' || family === 'blob') return what === 'null' && dialect !== 'mysql' ? 'exact' : null;
   if (dialect === 'postgres') {
     if (what === 'like') return family === 'string' ? 'exact' : null;
@@ -236,8 +243,8 @@ function combine(a: 'exact' | 'superset', b: 'exact' | 'superset'): 'exact' | 's
  * The pushable form of one boolean expression about a single remote table,
  * or null when any part of it must stay in DuckDB.
  */
-export function toPredicate(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: OperandContext): PushedPred | null {
-  const r = convert(node, lookup, dialect, ctx);
+export function toPredicate(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: OperandContext, mode: PushMode = 'read'): PushedPred | null {
+  const r = convert(node, lookup, dialect, ctx, mode);
   return r ? { pred: r.pred, exact: r.quality === 'exact' } : null;
 }
 
@@ -249,7 +256,7 @@ function column(node: AstNode, lookup: ColumnLookup): FederatedColumn | null {
   return typeof c === 'object' ? c : null;
 }
 
-function convert(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: OperandContext): { pred: Pred; quality: 'exact' | 'superset' } | null {
+function convert(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: OperandContext, mode: PushMode): { pred: Pred; quality: 'exact' | 'superset' } | null {
   const type = nodeType(node);
   if (!type) return null;
   const b = node[type];
@@ -258,7 +265,7 @@ function convert(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: Ope
     const args: Pred[] = [];
     let quality: 'exact' | 'superset' = 'exact';
     for (const a of b.args as AstNode[]) {
-      const c = convert(a, lookup, dialect, ctx);
+      const c = convert(a, lookup, dialect, ctx, mode);
       if (!c) return null;
       args.push(c.pred);
       quality = combine(quality, c.quality);
@@ -268,7 +275,7 @@ function convert(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: Ope
   if (type === 'NullTest') {
     const col = column(b.arg, lookup);
     if (!col) return null;
-    const q = support(dialect, columnFamily(col), 'null');
+    const q = support(dialect, columnFamily(col), 'null', mode);
     return q ? { pred: { op: 'null', column: col, negated: b.nulltesttype === 'IS_NOT_NULL' }, quality: q } : null;
   }
   if (type !== 'A_Expr') return null;
@@ -286,7 +293,7 @@ function convert(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: Ope
       }
       if (!col) return null;
       const fam = columnFamily(col);
-      const q = support(dialect, fam, cmp === '=' ? 'eq' : 'range');
+      const q = support(dialect, fam, cmp === '=' ? 'eq' : 'range', mode);
       if (!q) return null;
       const value = toOperand(other, fam, ctx);
       if (!value || !compatible(fam, value.family)) return null;
@@ -298,7 +305,7 @@ function convert(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: Ope
       const list = listItems(b.rexpr);
       if (!col || !list) return null;
       const fam = columnFamily(col);
-      const q = support(dialect, fam, 'eq');
+      const q = support(dialect, fam, 'eq', mode);
       if (!q) return null;
       const values: Operand[] = [];
       for (const v of list) {
@@ -313,7 +320,7 @@ function convert(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: Ope
       const list = listItems(b.rexpr);
       if (!col || !list || list.length !== 2) return null;
       const fam = columnFamily(col);
-      const q = support(dialect, fam, 'range');
+      const q = support(dialect, fam, 'range', mode);
       if (!q) return null;
       const lo = toOperand(list[0]!, fam, ctx);
       const hi = toOperand(list[1]!, fam, ctx);
@@ -334,7 +341,7 @@ function convert(node: AstNode, lookup: ColumnLookup, dialect: Dialect, ctx: Ope
       const col = column(b.lexpr, lookup);
       if (!col) return null;
       const fam = columnFamily(col);
-      const q = support(dialect, fam, 'like');
+      const q = support(dialect, fam, 'like', mode);
       if (!q) return null;
       const pattern = toOperand(b.rexpr, fam, ctx);
       // DuckDB's LIKE has no escape character by default, PostgreSQL's is the backslash
