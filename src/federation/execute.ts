@@ -12,7 +12,9 @@ import { TempTableLoader, type LoadColumn } from './load/temp-table.js';
 import { ScanCompiler, type OperandValues, type ScanSpec } from './plan/compile.js';
 import type { ReadPlan, ScanPlan } from './plan/planner.js';
 import type { Operand, Pred } from './plan/predicate.js';
+import type { StatementPlan } from './plan/statement.js';
 import type { WritePlan } from './plan/write.js';
+import { compilerFor } from './dialect.js';
 import { sessionFederation, type SessionFederation } from './session-state.js';
 
 /** A statement that reads remote tables, as Parse left it. */
@@ -21,13 +23,20 @@ export interface FederatedRead {
   plan: ReadPlan;
 }
 
+/** A statement sent whole to the one source all its tables live on; the per-table plan is kept as fallback. */
+export interface FederatedPushdown {
+  kind: 'statement';
+  plan: StatementPlan;
+  fallback: ReadPlan;
+}
+
 /** A statement that writes a remote table. */
 export interface FederatedWrite {
   kind: 'write';
   plan: WritePlan;
 }
 
-export type FederatedStatement = FederatedRead | FederatedWrite;
+export type FederatedStatement = FederatedRead | FederatedPushdown | FederatedWrite;
 
 /** The client's statement and its bound parameters: what statements built from it bind again. */
 export interface ClientParams {
@@ -303,4 +312,52 @@ async function explainResult(session: Session, params: ClientParams, records: Re
   loader.finish();
   const list = columns.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(', ');
   return session.engine.query(`SELECT ${list} FROM temp.main."${temp}" ORDER BY ord`);
+}
+
+/**
+ * Whole-statement pushdown: the source runs the statement and its answer is
+ * loaded into a temporary table typed as DuckDB described the result at
+ * Parse, then streamed from DuckDB (so encoding, formats and portals work as
+ * for any result). Falls back to the per-table plan when a parameter value
+ * cannot be sent exactly.
+ */
+export async function executePushdown(session: Session, fed: Federation, st: FederatedPushdown, params: ClientParams): Promise<StreamingResult> {
+  const plan = st.plan;
+  const err = await fed.unavailable(plan.source);
+  if (err) throw err;
+  const values = await evaluateOperands(session, params, plan.operands.filter((o) => o.kind === 'param'));
+  const built = plan.build(values);
+  if (!built) return executeRead(session, fed, st.fallback, params);
+  const compiled = built.compile(compilerFor(plan.dialect));
+  const stmt: RemoteStatement = { sql: compiled.sql, parameters: compiled.parameters };
+  const { connector, spec } = sourceOf(fed, plan.source);
+  const state = sessionFederation(session);
+  const temp = state.tempName('lakegate_statement');
+  const loader = await TempTableLoader.create(
+    session.engine,
+    temp,
+    plan.columns.map((c, i) => ({ name: `c${i}`, type: c.type })),
+    connector.pgText,
+  );
+  const record = newRecord(session, plan.source, null, 'statement', stmt, plan.columns.length);
+  const t0 = performance.now();
+  try {
+    record.rows = await connector.query(stmt, (batch) => loader.append(batch), {
+      signal: session.signal,
+      timeoutMs: spec.queryTimeoutMs,
+      batchRows: spec.batchRows,
+      transaction: state.transactions.get(plan.source)?.tx,
+    });
+    loader.finish();
+  } catch (e) {
+    loader.abandon();
+    record.error = e instanceof Error ? e.message : String(e);
+    throw e instanceof PgError ? e : new PgError(SqlState.DataException, `source "${plan.source}": ${record.error}`);
+  } finally {
+    record.ms = performance.now() - t0;
+    fed.record(record);
+  }
+  state.lastRemote = [record];
+  const list = plan.columns.map((c, i) => `"c${i}" AS "${c.name.replace(/"/g, '""')}"`).join(', ');
+  return session.engine.query(`SELECT ${list} FROM temp.main."${temp}"`);
 }

@@ -5,10 +5,11 @@ import type { Portal, PreparedEntry } from '../session/portal-types.js';
 import type { Session } from '../session/session.js';
 import { parseSql, type AstNode } from '../sql/ast.js';
 import type { Token } from '../sql/scanner.js';
-import { executeRead, type FederatedStatement } from './execute.js';
+import { executePushdown, executeRead, type FederatedStatement } from './execute.js';
 import { executeWrite } from './execute-write.js';
 import type { Federation } from './federation.js';
 import { planRead } from './plan/planner.js';
+import { planStatement } from './plan/statement.js';
 import { planWrite } from './plan/write.js';
 import type { FederatedTable } from './table.js';
 import { statementRelations } from './plan/relations.js';
@@ -97,8 +98,11 @@ export async function planPrepared(session: Session, q: PreparedQuery): Promise<
     const table = r ? fed.lookup(r.schema, r.name) : null;
     if (table && 'columns' in table) return { kind: 'write', plan: planWrite(stmt, rel.target, table as FederatedTable, ctx) };
   }
+  // the whole statement to one source when it can run it; planned before planRead rewrites the references
+  const whole = rel.target || rel.explain ? null : planStatement(stmt, ctx, q.columns);
   const plan = planRead(stmt, ctx);
-  return plan ? { kind: 'read', plan } : null;
+  if (!plan) return null;
+  return whole ? { kind: 'statement', plan: whole, fallback: plan } : { kind: 'read', plan };
 }
 
 /**
@@ -112,7 +116,14 @@ export async function executeEntry(session: Session, entry: PreparedEntry, porta
   if (!st || !fed) return entry.query!.execute();
   await sessionFederation(session).dropTemp();
   const params = { entry, portal };
-  return st.kind === 'write' ? executeWrite(session, fed, st.plan, params) : executeRead(session, fed, st.plan, params);
+  switch (st.kind) {
+    case 'write':
+      return executeWrite(session, fed, st.plan, params);
+    case 'statement':
+      return executePushdown(session, fed, st, params);
+    case 'read':
+      return executeRead(session, fed, st.plan, params);
+  }
 }
 
 /** COMMIT or ROLLBACK of the client transaction: ends the source transactions opened by writes. */

@@ -215,6 +215,21 @@ class Int64Writer extends FixedWriter {
   }
 }
 
+/** HUGEINT/UHUGEINT: 128-bit integers (DuckDB's type for sums of integers). */
+class Int128Writer extends FixedWriter {
+  private w!: Int32Array;
+  constructor() {
+    super(16);
+    this.view();
+  }
+  protected view(): void {
+    this.w = new Int32Array(this.buf);
+  }
+  protected put(i: number, v: unknown): void {
+    put128(this.w, i, v === 0 ? 0 : toInt64(v, 'hugeint'));
+  }
+}
+
 class FloatWriter extends FixedWriter {
   private a!: Float32Array | Float64Array;
   constructor(private readonly double: boolean) {
@@ -496,6 +511,9 @@ export function columnWriter(d: DuckType, pgText: boolean): ColumnWriter {
       return new Int64Writer('bigint');
     case T.UBIGINT:
       return new Int64Writer('ubigint');
+    case T.HUGEINT:
+    case T.UHUGEINT:
+      return new Int128Writer();
     case T.FLOAT:
       return new FloatWriter(false);
     case T.DOUBLE:
