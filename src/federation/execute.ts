@@ -3,7 +3,7 @@ import type { StreamingResult } from '../engine/result.js';
 import { PgError, SqlState } from '../errors.js';
 import type { Portal, PreparedEntry } from '../session/portal-types.js';
 import type { Session } from '../session/session.js';
-import { deparseStatement, walk, type AstNode } from '../sql/ast.js';
+import { deparseStatement, parseSql, walk, type AstNode } from '../sql/ast.js';
 import { bindParam } from '../types/param-decode.js';
 import { Duck, duckTypeNameAst } from './column-type.js';
 import type { Connector, RemoteStatement } from './connectors/connector.js';
@@ -277,12 +277,13 @@ export async function executeRead(session: Session, fed: Federation, plan: ReadP
   const fetched = plan.explain.analyze;
   const records = await loadScans(session, fed, plan, params, fetched);
   sessionFederation(session).lastRemote = records;
-  return explainResult(session, params, records, fetched);
+  return explainResult(session, params, plan.ast, records, fetched);
 }
 
 /** Lines describing one remote statement in EXPLAIN output. */
 export function describeRemote(r: RemoteQueryRecord, fetched: boolean): string {
-  const lines = [`Remote Scan on ${r.table ?? '(statement)'} (source "${r.source}")`, `  Remote SQL: ${r.sql}`];
+  const head = r.kind === 'statement' ? `Remote Statement (source "${r.source}")` : `Remote Scan on ${r.table} (source "${r.source}")`;
+  const lines = [head, `  Remote SQL: ${r.sql}`];
   lines.push(fetched ? `  Rows Returned: ${r.rows}  Columns: ${r.columns}  Time: ${r.ms.toFixed(3)} ms` : `  Columns: ${r.columns}  (not executed: use EXPLAIN ANALYZE for rows returned)`);
   return lines.join('\n');
 }
@@ -293,9 +294,8 @@ export function describeRemote(r: RemoteQueryRecord, fetched: boolean): string {
  * ANALYZE) the rows returned. The same information is on `lastRemote` of the
  * session and in the federation's query history, as data.
  */
-async function explainResult(session: Session, params: ClientParams, records: RemoteQueryRecord[], fetched: boolean): Promise<StreamingResult> {
-  const plan = (params.entry.federated as FederatedRead).plan;
-  const pq = await prepareBound(session, plan.ast, params);
+async function explainResult(session: Session, params: ClientParams, explain: AstNode, records: RemoteQueryRecord[], fetched: boolean): Promise<StreamingResult> {
+  const pq = await prepareBound(session, explain, params);
   let rows: Record<string, string | null>[];
   try {
     rows = await (await pq.execute()).collectRows();
@@ -305,7 +305,7 @@ async function explainResult(session: Session, params: ClientParams, records: Re
   const columns = params.entry.query!.columns ?? [];
   const keyCol = columns[0]?.name ?? 'explain_key';
   const valueCol = columns[1]?.name ?? 'explain_value';
-  for (const r of records) rows.push({ [keyCol]: 'remote_scan', [valueCol]: describeRemote(r, fetched) });
+  for (const r of records) rows.push({ [keyCol]: r.kind === 'statement' ? 'remote_statement' : 'remote_scan', [valueCol]: describeRemote(r, fetched) });
   const temp = sessionFederation(session).tempName('lakegate_explain');
   const loader = await TempTableLoader.create(session.engine, temp, [{ name: 'ord', type: Duck.integer() }, ...columns.map((c) => ({ name: c.name, type: Duck.varchar() }))], false);
   loader.append(rows.map((r, i) => [i, ...columns.map((c) => r[c.name] ?? null)]));
@@ -340,6 +340,13 @@ export async function executePushdown(session: Session, fed: Federation, st: Fed
     connector.pgText,
   );
   const record = newRecord(session, plan.source, null, 'statement', stmt, plan.columns.length);
+  const list = plan.columns.map((c, i) => `"c${i}" AS "${c.name.replace(/"/g, '""')}"`).join(', ');
+  const final = `SELECT ${list} FROM temp.main."${temp}"`;
+  if (plan.explain && !plan.explain.analyze) {
+    loader.finish();
+    state.lastRemote = [record];
+    return explainResult(session, params, explainOf(final, false), [record], false);
+  }
   const t0 = performance.now();
   try {
     record.rows = await connector.query(stmt, (batch) => loader.append(batch), {
@@ -358,6 +365,12 @@ export async function executePushdown(session: Session, fed: Federation, st: Fed
     fed.record(record);
   }
   state.lastRemote = [record];
-  const list = plan.columns.map((c, i) => `"c${i}" AS "${c.name.replace(/"/g, '""')}"`).join(', ');
-  return session.engine.query(`SELECT ${list} FROM temp.main."${temp}"`);
+  if (plan.explain) return explainResult(session, params, explainOf(final, true), [record], true);
+  return session.engine.query(final);
+}
+
+/** The EXPLAIN statement (as an AST) of a SELECT lakegate built. */
+function explainOf(select: string, analyze: boolean): AstNode {
+  const stmt = parseSql(select).stmts![0]!.stmt as AstNode;
+  return { ExplainStmt: { query: stmt, options: analyze ? [{ DefElem: { defname: 'analyze', defaction: 'DEFELEM_UNSPEC' } }] : [] } };
 }

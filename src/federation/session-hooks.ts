@@ -3,13 +3,13 @@ import type { StreamingResult } from '../engine/result.js';
 import { PgError, SqlState } from '../errors.js';
 import type { Portal, PreparedEntry } from '../session/portal-types.js';
 import type { Session } from '../session/session.js';
-import { parseSql, type AstNode } from '../sql/ast.js';
+import { deparseStatement, parseSql, type AstNode } from '../sql/ast.js';
 import type { Token } from '../sql/scanner.js';
 import { executePushdown, executeRead, type FederatedStatement } from './execute.js';
 import { executeWrite } from './execute-write.js';
 import type { Federation } from './federation.js';
 import { planRead } from './plan/planner.js';
-import { planStatement } from './plan/statement.js';
+import { planStatement, type StatementPlan } from './plan/statement.js';
 import { planWrite } from './plan/write.js';
 import type { FederatedTable } from './table.js';
 import { statementRelations } from './plan/relations.js';
@@ -99,10 +99,25 @@ export async function planPrepared(session: Session, q: PreparedQuery): Promise<
     if (table && 'columns' in table) return { kind: 'write', plan: planWrite(stmt, rel.target, table as FederatedTable, ctx) };
   }
   // the whole statement to one source when it can run it; planned before planRead rewrites the references
-  const whole = rel.target || rel.explain ? null : planStatement(stmt, ctx, q.columns);
+  const whole = rel.target ? null : rel.explain ? await explainedStatement(session, rel.explain, ctx) : planStatement(stmt, ctx, q.columns);
   const plan = planRead(stmt, ctx);
   if (!plan) return null;
   return whole ? { kind: 'statement', plan: whole, fallback: plan } : { kind: 'read', plan };
+}
+
+/** Whole-statement pushdown of the SELECT inside an EXPLAIN (its result columns come from preparing it alone). */
+async function explainedStatement(session: Session, explain: { options: string[]; inner: AstNode }, ctx: Awaited<ReturnType<Federation['planContext']>>): Promise<StatementPlan | null> {
+  if (!explain.inner.SelectStmt) return null;
+  let columns;
+  try {
+    const pq = await session.engine.prepare(deparseStatement(explain.inner));
+    columns = pq.columns;
+    pq.destroy();
+  } catch {
+    return null;
+  }
+  const plan = planStatement(explain.inner, ctx, columns);
+  return plan ? { ...plan, explain: { analyze: explain.options.includes('analyze') } } : null;
 }
 
 /**

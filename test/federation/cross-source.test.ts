@@ -182,13 +182,23 @@ describe('federated queries over PostgreSQL, MariaDB, SQLite and the lake', () =
     });
 
     it('EXPLAIN ANALYZE shows the remote SQL and the rows it returned', async () => {
-      const r = await textQuery(lg, `EXPLAIN ANALYZE SELECT status, count(*) FROM sales.orders WHERE ordered_at >= '2024-02-01' AND ordered_at < '2024-02-01 08:20:00' GROUP BY status`);
+      const r = await textQuery(
+        lg,
+        `EXPLAIN ANALYZE SELECT o.status, count(*) FROM sales.orders o JOIN lake.trips t ON t.trip_id = o.trip_id
+         WHERE o.ordered_at >= '2024-02-01' AND o.ordered_at < '2024-02-01 08:20:00' GROUP BY o.status`,
+      );
       const remote = r.rows.map((row) => row[1]).filter((v) => v?.startsWith('Remote Scan'));
       expect(remote).toHaveLength(1);
-      expect(remote[0]).toContain('Remote SQL: select "ordered_at" as "ordered_at", "status" as "status" from "public"."orders" as "t" where');
+      expect(remote[0]).toContain('Remote Scan on sales.orders (source "sales")');
+      expect(remote[0]).toContain('Remote SQL: select "trip_id" as "trip_id", "ordered_at" as "ordered_at", "status" as "status" from "public"."orders" as "t" where');
       // 8h20m = 30000 s at one order every 29 s
       expect(remote[0]).toMatch(/Rows Returned: 103[45] /);
-      const plain = await textQuery(lg, `EXPLAIN SELECT * FROM sales.orders WHERE order_id = 1`);
+      const whole = await textQuery(lg, `EXPLAIN ANALYZE SELECT status, count(*) FROM sales.orders WHERE ordered_at >= '2024-02-01' AND ordered_at < '2024-02-01 08:20:00' GROUP BY status`);
+      const stmt = whole.rows.map((row) => row[1]).filter((v) => v?.startsWith('Remote Statement'));
+      expect(stmt).toHaveLength(1);
+      expect(stmt[0]).toContain('GROUP BY "t0"."status"');
+      expect(stmt[0]).toContain('Rows Returned: 5 ');
+      const plain = await textQuery(lg, `EXPLAIN SELECT * FROM sales.orders o JOIN lake.trips t ON t.trip_id = o.trip_id WHERE o.order_id = 1`);
       expect(plain.rows.map((row) => row[1]).join('\n')).toContain('not executed');
     });
 
