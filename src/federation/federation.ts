@@ -105,6 +105,8 @@ export class Federation {
   private names = new Set<string>();
   private installed: { schema: string; name: string }[] = [];
   private attached = new Set<string>();
+  /** Views over tables of attached duckdb files: catalog name → source. */
+  private duckdbViews = new Map<string, string>();
   private engine: Engine | null = null;
   private catalog: Catalog;
   private listeners: RemoteQueryListener[] = [];
@@ -361,7 +363,9 @@ export class Federation {
           if (include(name) && !exclude(name)) views.push({ schema: imp.schema, name, remoteSchema: schema, remoteTable: name });
         }
       }
+      for (const [k, src] of this.duckdbViews) if (src === s.spec.name) this.duckdbViews.delete(k);
       for (const v of views) {
+        this.duckdbViews.set(key(v.schema, v.name), s.spec.name);
         const target = `${quoteIdent(v.schema)}.${quoteIdent(v.name)}`;
         await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(v.schema)}`);
         await conn.run(`CREATE OR REPLACE VIEW ${target} AS SELECT * FROM ${quoteIdent(alias)}.${quoteIdent(v.remoteSchema)}.${quoteIdent(v.remoteTable)}`);
@@ -389,11 +393,12 @@ export class Federation {
     return this.tables.get(k) ?? this.pending.get(k) ?? null;
   }
 
-  /** Whether a catalog name is a lake table or catalog view (both read-only). */
-  localObjectKind(schema: string, name: string): 'lake' | 'view' | null {
+  /** Whether a catalog name is a lake table, a catalog view or a table of a duckdb file (all read-only). */
+  localObjectKind(schema: string, name: string): 'lake' | 'view' | 'duckdb' | null {
     const k = key(schema, name);
+    if (this.duckdbViews.has(k)) return 'duckdb';
     const o = this.catalog.objects.find((x) => x.kind !== 'remote' && key(x.schema, x.name) === k);
-    return o ? (o.kind as 'lake' | 'view') : null;
+    return o ? (o.kind === 'lake' ? 'lake' : 'view') : null;
   }
 
   /** The down source that imports into this catalog schema, if any. */
@@ -415,7 +420,7 @@ export class Federation {
   /** Whether the catalog has a relation (local, remote, or remote with its source down). */
   private hasRelation(schema: string, name: string): boolean {
     const k = key(schema, name);
-    if (this.tables.has(k) || this.pending.has(k)) return true;
+    if (this.tables.has(k) || this.pending.has(k) || this.duckdbViews.has(k)) return true;
     return this.catalog.objects.some((o) => o.kind !== 'remote' && key(o.schema, o.name) === k);
   }
 

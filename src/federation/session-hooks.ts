@@ -63,8 +63,9 @@ export async function beforePrepare(session: Session, sql: string, tokens: reado
     const r = resolveRangeVar(rel.target.body, names);
     const kind = r ? fed.localObjectKind(r.schema, r.name) : null;
     if (r && kind) {
-      throw new PgError(SqlState.ReadOnlySqlTransaction, `cannot execute ${rel.target.statement.toUpperCase()} on ${kind === 'lake' ? 'lake table' : 'view'} "${r.schema}.${r.name}"`, {
-        detail: 'Lake tables and catalog views are read-only.',
+      const what = kind === 'lake' ? 'lake table' : kind === 'duckdb' ? 'table of a duckdb file' : 'view';
+      throw new PgError(SqlState.ReadOnlySqlTransaction, `cannot execute ${rel.target.statement.toUpperCase()} on ${what} "${r.schema}.${r.name}"`, {
+        detail: 'Lake tables, catalog views and duckdb files are read-only.',
       });
     }
     if (r && rel.explain && rel.explain.options.includes('analyze') && fed.lookup(r.schema, r.name)) {
