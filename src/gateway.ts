@@ -5,6 +5,7 @@ import { loadCatalog } from './catalog/load.js';
 import type { Catalog } from './catalog/model.js';
 import { buildUserAuth, type UserAuth } from './config/users.js';
 import { Engine } from './engine/engine.js';
+import { ensureExampleShop } from './federation/example-shop.js';
 import { Federation } from './federation/federation.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
@@ -45,6 +46,7 @@ export class Gateway {
     const catalogPath = path.resolve(opts.catalog);
     if (catalogPath === path.join(PACKAGE_ROOT, 'catalog')) {
       await ensureExampleLake(path.join(catalogPath, 'lake'), (m) => log.info(m));
+      ensureExampleShop(path.join(catalogPath, 'data', 'shop.db'), (m) => log.info(m));
     }
     const catalog = loadCatalog(catalogPath);
     const engine = await Engine.open({ threads: opts.threads, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDirectory });
