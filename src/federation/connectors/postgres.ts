@@ -171,18 +171,28 @@ export class PostgresConnector implements Connector {
     let broken = false;
     let rows = 0;
     const cursor = client.query(new Cursor(stmt.sql, stmt.parameters as unknown[], { rowMode: 'array', types: RAW_TEXT }));
+    let next: Promise<unknown[][]> | null = null;
     try {
       watch.check();
+      next = cursor.read(opts.batchRows) as Promise<unknown[][]>;
       for (;;) {
-        const batch = (await cursor.read(opts.batchRows)) as unknown[][];
+        const batch = await next;
+        next = null;
         if (batch.length === 0) break;
         rows += batch.length;
+        // the source produces the next batch while this one is loaded
+        if (batch.length === opts.batchRows) {
+          next = cursor.read(opts.batchRows) as Promise<unknown[][]>;
+          next.catch(() => undefined);
+        }
         await sink(batch);
         watch.check();
+        if (!next) break;
       }
       await cursor.close();
       return rows;
     } catch (e) {
+      if (next) await next.catch(() => undefined);
       broken = isConnectionError(e);
       if (!broken) await cursor.close().catch(() => (broken = true));
       throw watch.failure() ?? sourceError(this.spec.name, e);

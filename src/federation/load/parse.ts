@@ -225,6 +225,8 @@ export function parseInterval(s: string): { months: number; days: number; micros
 
 /** A decimal text as an integer scaled by 10^scale (rounded half away from zero). */
 export function parseDecimal(s: string, scale: number): number | bigint {
+  const fast = decimalFast(s, scale);
+  if (fast !== null) return fast;
   let t = s.trim();
   if (/e/i.test(t)) t = expandExponent(t);
   let neg = false;
@@ -250,6 +252,54 @@ export function parseDecimal(s: string, scale: number): number | bigint {
   let v = BigInt(digits) + (roundUp ? 1n : 0n);
   if (neg) v = -v;
   return v;
+}
+
+/**
+ * The common case without allocations: `[-]digits[.digits]`, at most 15
+ * significant digits after scaling. Null when the slow path must decide.
+ */
+function decimalFast(s: string, scale: number): number | null {
+  const n = s.length;
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45) {
+    neg = true;
+    i = 1;
+  }
+  let v = 0;
+  let digits = 0;
+  let fracDigits = -1;
+  let roundUp = false;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (fracDigits >= 0) return null;
+      fracDigits = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return null;
+    if (fracDigits >= 0) {
+      if (fracDigits === scale) {
+        // the first dropped digit decides rounding; any later ones are ignored
+        if (!roundUp && fracDigits === scale) roundUp = d >= 5;
+        fracDigits++;
+        continue;
+      }
+      if (fracDigits > scale) continue;
+      fracDigits++;
+    }
+    v = v * 10 + d;
+    if (v !== 0) digits++;
+    if (digits > 15) return null;
+  }
+  if (i === (neg ? 1 : 0)) return null;
+  for (let k = Math.max(fracDigits, 0); k < scale; k++) {
+    v *= 10;
+    if (v !== 0 && ++digits > 15) return null;
+  }
+  if (roundUp) v += 1;
+  return neg && v !== 0 ? -v : v;
 }
 
 function expandExponent(t: string): string {

@@ -78,6 +78,27 @@ function toInteger(v: unknown, type: string): number {
   return n;
 }
 
+/** Plain `[-]digits` of at most 15 digits as a number, else null (no allocation). */
+function smallInt(s: string): number | null {
+  const n = s.length;
+  if (n === 0 || n > 16) return null;
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45) {
+    if (n === 1) return null;
+    neg = true;
+    i = 1;
+  }
+  if (n - i > 15) return null;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
 /** An int64 as a number when exact, else a bigint. */
 function toInt64(v: unknown, type: string): number | bigint {
   if (typeof v === 'number') {
@@ -86,6 +107,8 @@ function toInt64(v: unknown, type: string): number | bigint {
   }
   if (typeof v === 'bigint') return v;
   if (typeof v === 'string') {
+    const fast = smallInt(v);
+    if (fast !== null) return fast;
     const s = v.trim();
     if (s.length <= 15) {
       const n = Number(s);
@@ -195,7 +218,7 @@ class SmallIntWriter extends FixedWriter {
     this.a = this.make(this.buf);
   }
   protected put(i: number, v: unknown): void {
-    const n = typeof v === 'number' && Number.isInteger(v) ? v : toInteger(v, this.name);
+    const n = typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'string' ? (smallInt(v) ?? toInteger(v, this.name)) : toInteger(v, this.name);
     if (n < this.min || n > this.max) throw cannot(this.name, v);
     this.a[i] = n;
   }
@@ -415,15 +438,52 @@ class EnumWriter extends FixedWriter {
 
 // --- variable-size writers -------------------------------------------------------------
 
+/**
+ * VARCHAR. DuckDB keeps strings of up to 12 bytes inside the 16-byte
+ * string_t (length, then the bytes, zero padded): those are written into a
+ * buffer and copied in one go. Longer strings need DuckDB-owned memory and
+ * are assigned one by one afterwards.
+ */
 class StringWriter implements ColumnWriter {
   private readonly validity = new Validity(2048);
+  private buf = Buffer.alloc(2048 * 16);
+  private readonly long: number[] = [];
   constructor(private readonly json: boolean) {}
   write(vector: Vector, values: readonly unknown[], count: number): void {
     this.validity.reset(count);
+    if (this.buf.length < count * 16) this.buf = Buffer.alloc(count * 16);
+    const buf = this.buf;
+    buf.fill(0, 0, count * 16);
+    const long = this.long;
+    long.length = 0;
     for (let i = 0; i < count; i++) {
       const v = values[i];
-      if (v === null || v === undefined) this.validity.setNull(i);
-      else if (typeof v === 'string') duckdb.vector_assign_string_element(vector, i, v);
+      if (v === null || v === undefined) {
+        this.validity.setNull(i);
+        continue;
+      }
+      if (typeof v === 'string' && v.length <= 12) {
+        const off = i * 16;
+        const n = v.length;
+        let k = 0;
+        for (; k < n; k++) {
+          const c = v.charCodeAt(k);
+          if (c > 0x7f) break;
+          buf[off + 4 + k] = c;
+        }
+        if (k === n) {
+          // an inline ASCII string: length, then the bytes (the rest is zero)
+          buf[off] = n;
+          continue;
+        }
+        buf.fill(0, off, off + 16);
+      }
+      long.push(i);
+    }
+    duckdb.copy_data_to_vector(vector, 0, buf.buffer, buf.byteOffset, count * 16);
+    for (const i of long) {
+      const v = values[i];
+      if (typeof v === 'string') duckdb.vector_assign_string_element(vector, i, v);
       else if (Buffer.isBuffer(v)) duckdb.vector_assign_string_element_len(vector, i, v);
       else if (this.json && typeof v === 'object') duckdb.vector_assign_string_element(vector, i, JSON.stringify(v));
       else if (v instanceof Date) duckdb.vector_assign_string_element(vector, i, v.toISOString());
