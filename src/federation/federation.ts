@@ -110,6 +110,8 @@ export class Federation {
   private engine: Engine | null = null;
   private catalog: Catalog;
   private listeners: RemoteQueryListener[] = [];
+  /** The admin connection runs one federation job at a time (install, recovery, metadata reads). */
+  private adminQueue: Promise<unknown> = Promise.resolve();
   readonly history: RemoteQueryRecord[] = [];
   /** Bumped whenever the set of remote tables changes (plans cached against it go stale). */
   version = 0;
@@ -313,8 +315,19 @@ export class Federation {
    * file access) and before catalog views are created (they may select from
    * remote tables).
    */
-  async install(engine: Engine): Promise<void> {
+  install(engine: Engine): Promise<void> {
     this.engine = engine;
+    return this.onAdmin(() => this.installNow(engine));
+  }
+
+  /** Runs `fn` when no other federation job uses the admin connection. */
+  private onAdmin<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.adminQueue.then(fn, fn);
+    this.adminQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async installNow(engine: Engine): Promise<void> {
     const conn = engine.adminConnection;
     for (const s of this.sources.values()) {
       if (s.spec.kind === 'duckdb') await this.attachDuckdb(conn, s);
@@ -444,7 +457,7 @@ export class Federation {
   private localColumnMap(): Promise<Map<string, LocalColumn[]>> {
     if (this.localColumnsCache?.version === this.version) return this.localColumnsCache.map;
     const conn = this.engine?.adminConnection;
-    const map = (async () => {
+    const map = this.onAdmin(async () => {
       const m = new Map<string, LocalColumn[]>();
       if (!conn) return m;
       const rows = await conn.rows("SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = 'memory' ORDER BY column_index");
@@ -453,8 +466,13 @@ export class Federation {
         m.set(k, [...(m.get(k) ?? []), { name: String(r.column_name), family: typeNameFamily(String(r.data_type)) }]);
       }
       return m;
-    })();
-    this.localColumnsCache = { version: this.version, map };
+    });
+    const entry = { version: this.version, map };
+    this.localColumnsCache = entry;
+    // a failed read is retried by the next statement
+    map.catch(() => {
+      if (this.localColumnsCache === entry) this.localColumnsCache = null;
+    });
     return map;
   }
 
