@@ -97,7 +97,7 @@ export async function planPrepared(session: Session, q: PreparedQuery): Promise<
   if (rel.target && !rel.explain) {
     const r = resolveRangeVar(rel.target.body, ctx.names);
     const table = r ? fed.lookup(r.schema, r.name) : null;
-    if (table && 'columns' in table) return { kind: 'write', plan: planWrite(stmt, rel.target, table as FederatedTable, ctx) };
+    if (table && 'columns' in table) return { kind: 'write', plan: planWrite(rel.target, table as FederatedTable, ctx) };
   }
   // the whole statement to one source when it can run it; planned before planRead rewrites the references
   const whole = rel.target ? null : rel.explain ? await explainedStatement(session, rel.explain, ctx) : planStatement(stmt, ctx, q.columns);

@@ -272,7 +272,7 @@ class DecimalWriter extends FixedWriter {
   private i16!: Int16Array;
   constructor(
     private readonly scale: number,
-    private readonly internal: duckdb.Type,
+    internal: duckdb.Type,
   ) {
     super(internal === T.SMALLINT ? 2 : internal === T.INTEGER ? 4 : internal === T.BIGINT ? 8 : 16);
     this.view();

@@ -68,7 +68,7 @@ function returningColumns(targets: AstNode[], table: FederatedTable, alias: stri
 }
 
 /** Plans INSERT/UPDATE/DELETE whose target is a remote table. */
-export function planWrite(stmt: AstNode, target: WriteTarget, table: FederatedTable, ctx: PlanContext): WritePlan {
+export function planWrite(target: WriteTarget, table: FederatedTable, ctx: PlanContext): WritePlan {
   const dialect = ctx.dialect(table.source);
   const body = target.stmt;
   const alias = target.refName;
