@@ -7,6 +7,8 @@ import { CatalogRuntime, type AfterInstallHook, type ReloadOutcome, type ReloadT
 import { watchCatalogFile, type CatalogWatcher } from './catalog/watch.js';
 import { buildUserAuth, type UserAuth } from './config/users.js';
 import { Engine } from './engine/engine.js';
+import { ensureExampleShop } from './federation/example-shop.js';
+import { Federation } from './federation/federation.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { installPgCatalog } from './pgcatalog/install.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
@@ -48,6 +50,7 @@ export class Gateway {
     readonly pipeline: SqlPipeline,
     private readonly rewriteContext: RewriteContext,
     readonly log: Logger,
+    readonly federation: Federation,
   ) {}
 
   /** The catalog being served (replaced by reloads). */
@@ -60,24 +63,34 @@ export class Gateway {
     await loadSqlParser();
     const catalogPath = path.resolve(opts.catalog);
     await ensureExampleLakeFor(catalogPath, PACKAGE_ROOT, (m) => log.info(m));
+    if (catalogPath === path.join(PACKAGE_ROOT, 'catalog') || catalogPath === path.join(PACKAGE_ROOT, 'catalog', 'catalog.yaml')) {
+      ensureExampleShop(path.join(PACKAGE_ROOT, 'catalog', 'data', 'shop.db'), (m) => log.info(m));
+    }
     const catalog = loadCatalog(catalogPath);
     const engine = await Engine.open({ threads: opts.threads, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDirectory });
     let runtime: CatalogRuntime;
+    let federation: Federation | null = null;
     try {
+      federation = await Federation.start(catalog, { log });
+      const fed = federation;
       runtime = new CatalogRuntime(engine, catalog, log);
+      // attached databases first: catalog views may read remote tables, and duckdb files attach before the lock
+      runtime.beforeInstall((ctx) => (ctx.reason === 'start' ? fed.install(engine) : fed.reload(ctx.catalog)));
       // the pg_catalog / information_schema emulation follows every installed catalog
       runtime.afterInstall((ctx) => installPgCatalog(ctx.conn, ctx.catalog));
       for (const hook of opts.afterInstall ?? []) runtime.afterInstall(hook);
       await runtime.start();
       const sandbox = runtime.requiredSandbox();
-      await engine.lock({ allowedDirectories: sandbox.directories, allowedPaths: sandbox.paths });
+      await engine.lock({ allowedDirectories: sandbox.directories, allowedPaths: [...sandbox.paths, ...fed.allowedPaths()] });
       runtime.lockedTo(sandbox);
     } catch (e) {
+      await federation?.close().catch(() => undefined);
       engine.close();
       throw e;
     }
     const rewriteContext: RewriteContext = { internalSchema: INTERNAL_SCHEMA, publicSchema: runtime.searchPath.publicSchema };
     const pipeline = new SqlPipeline(defaultPasses, rewriteContext);
+    pipeline.federation = federation;
     let gateway!: Gateway;
     const server = new LakegateServer(
       engine,
@@ -100,7 +113,7 @@ export class Gateway {
       },
       log,
     );
-    gateway = new Gateway(runtime, engine, server, pipeline, rewriteContext, log);
+    gateway = new Gateway(runtime, engine, server, pipeline, rewriteContext, log, federation);
     gateway.applyCatalog();
     runtime.on('reload', (o: ReloadOutcome) => {
       if (o.ok && o.changed) gateway.applyCatalog();
@@ -139,6 +152,7 @@ export class Gateway {
     this.watcher?.close();
     await this.runtime.idle();
     await this.server.close();
+    await this.federation.close();
     this.engine.close();
   }
 }

@@ -2,6 +2,7 @@ import duckdb from '@duckdb/node-bindings';
 import { PgError, SqlState } from '../errors.js';
 import { commandComplete, portalSuspended } from '../protocol/backend/results.js';
 import { rowDescription } from '../protocol/backend/results.js';
+import { executeEntry } from '../federation/session-hooks.js';
 import { bindParam } from '../types/param-decode.js';
 import { commandTag, returnsRows } from './command-tag.js';
 import { RowStream } from './portal.js';
@@ -73,7 +74,7 @@ async function startPortal(session: Session, portal: Portal, opts: ExecuteOption
     for (let i = 0; i < q.paramCount; i++) {
       bindParam(q.ps, i + 1, portal.params[i] ?? null, portal.paramFormats[i] ?? 0, entry.paramOids[i] ?? 0, q.paramTypes[i] ?? null);
     }
-    const result = await q.execute();
+    const result = await executeEntry(session, entry, portal);
     session.checkInterrupted();
     if (!returnsRows(q.statementType, st.tokens)) {
       const n = await affectedRows(session, result);

@@ -1,4 +1,5 @@
 import type { PreparedQuery } from '../engine/connection.js';
+import type { FederatedStatement } from '../federation/execute.js';
 import type { Statement } from '../sql/statement.js';
 import type { RowSource } from './row-source.js';
 
@@ -13,6 +14,8 @@ export interface PreparedEntry {
   query: PreparedQuery | null;
   /** The rewritten statement reads per-session state in DuckDB (synced before it runs). */
   sessionState?: boolean;
+  /** Set when the statement reads or writes remote tables. */
+  federated?: FederatedStatement | null;
 }
 
 /** A bound statement: parameters and result formats, and where execution stands. */

@@ -6,6 +6,8 @@ import type { Statement } from '../sql/statement.js';
 import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
 import { pgTypeFor } from '../types/type-map.js';
 import { TYPE_OID_BY_NAME } from '../pgcatalog/catalog-data.js';
+import type { FederatedStatement } from '../federation/execute.js';
+import { beforePrepare, planPrepared } from '../federation/session-hooks.js';
 import type { PreparedEntry } from './portal-types.js';
 import { syncSearchPath } from './search-path.js';
 import type { Session } from './session.js';
@@ -64,11 +66,12 @@ async function prepareQuery(
   text: string,
   tokens: Token[],
   clientOids: readonly number[],
-): Promise<{ query: PreparedQuery; sessionState: boolean; paramTypes: (string | null)[] | undefined }> {
+): Promise<{ query: PreparedQuery; sessionState: boolean; paramTypes: (string | null)[] | undefined; federated: FederatedStatement | null }> {
   const { sql, columnTypes, sessionState, paramTypes } = session.pipeline.rewrite(text, tokens);
   // views over the per-session tables bind against them: create them before DuckDB prepares
   if (sessionState) await session.pgState.sync(session.txStatus !== 'I');
   await syncSearchPath(session);
+  const remote = await beforePrepare(session, sql, tokens);
   let q = await session.engine.prepare(sql);
   const untyped = new Set<number>();
   q.paramTypes.forEach((t, i) => {
@@ -81,7 +84,13 @@ async function prepareQuery(
     q = again;
   }
   if (columnTypes) q.annotate(columnTypes);
-  return { query: q, sessionState: sessionState === true, paramTypes };
+  if (!remote) return { query: q, sessionState: sessionState === true, paramTypes, federated: null };
+  try {
+    return { query: q, sessionState: sessionState === true, paramTypes, federated: await planPrepared(session, q) };
+  } catch (e) {
+    q.destroy();
+    throw e;
+  }
 }
 
 /** Parse: checks the statement and prepares it in DuckDB where it runs there. */
@@ -89,7 +98,7 @@ export async function prepareEntry(session: Session, name: string, text: string,
   if (statement.kind !== 'query') {
     return { name, text, statement, paramOids: [...clientOids], query: null };
   }
-  const { query, sessionState, paramTypes } = await prepareQuery(session, statement.text, statement.tokens, clientOids);
+  const { query, sessionState, paramTypes, federated } = await prepareQuery(session, statement.text, statement.tokens, clientOids);
   const paramOids = query.paramTypes.map((t, i) => {
     const given = clientOids[i] ?? 0;
     if (given !== 0) return given;
@@ -105,7 +114,7 @@ export async function prepareEntry(session: Session, name: string, text: string,
     }
     paramOids.push(clientOids[i]!);
   }
-  return { name, text, statement, paramOids, query, sessionState };
+  return { name, text, statement, paramOids, query, sessionState, federated };
 }
 
 export function isStatementType(q: PreparedQuery, ...types: duckdb.StatementType[]): boolean {

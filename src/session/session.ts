@@ -52,6 +52,8 @@ export class Session implements RowSink {
   private interruptReason: InterruptReason | null = null;
   private running = false;
   private statementTimer: NodeJS.Timeout | null = null;
+  /** Aborted when the running statement is cancelled or times out (stops remote queries too). */
+  private abort: AbortController | null = null;
   private closed = false;
   /** What the pg_catalog emulation reads about this session inside DuckDB. */
   readonly pgState: PgSessionState;
@@ -129,6 +131,7 @@ export class Session implements RowSink {
   beginStatement(): void {
     this.running = true;
     this.interruptReason = null;
+    this.abort = new AbortController();
     const ms = this.statementTimeoutMs();
     if (ms > 0) {
       this.statementTimer = setTimeout(() => this.interrupt('timeout'), ms);
@@ -141,6 +144,7 @@ export class Session implements RowSink {
     if (this.statementTimer) clearTimeout(this.statementTimer);
     this.statementTimer = null;
     this.interruptReason = null;
+    this.abort = null;
     if (this.closed) this.engine.close();
   }
 
@@ -159,7 +163,13 @@ export class Session implements RowSink {
     }
     this.interruptReason = reason;
     this.engine.interrupt();
+    this.abort?.abort(reason);
     this.wakeSleeper?.();
+  }
+
+  /** Signal of the running statement: aborted by cancel, timeout, shutdown or disconnect. */
+  get signal(): AbortSignal | undefined {
+    return this.abort?.signal;
   }
 
   private wakeSleeper: (() => void) | null = null;

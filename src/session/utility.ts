@@ -7,6 +7,7 @@ import type { Session } from './session.js';
 import { runCopyOut } from './copy-out.js';
 import { prepareEntry } from './prepare.js';
 import { PgTypes } from '../types/pg-types.js';
+import { endSourceTransactions, executeEntry } from '../federation/session-hooks.js';
 
 export type UtilityOutcome = { tag: string } | { rows: RowSource };
 
@@ -32,6 +33,13 @@ async function begin(session: Session, st: Extract<Statement, { kind: 'begin' }>
 /** Ends the transaction in DuckDB and in the session: cursors, settings, savepoints. */
 async function endTransaction(session: Session, commit: boolean): Promise<void> {
   try {
+    try {
+      // sources written in this transaction commit (or roll back) first
+      await endSourceTransactions(session, commit);
+    } catch (e) {
+      await session.engine.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
     await session.engine.run(commit ? 'COMMIT' : 'ROLLBACK');
   } finally {
     session.txStatus = 'I';
@@ -129,7 +137,7 @@ async function declare(session: Session, st: Extract<Statement, { kind: 'declare
   if (session.cursors.has(st.name)) throw new PgError(SqlState.DuplicateCursor, `cursor "${st.name}" already exists`);
   const entry = await prepareEntry(session, st.name, st.query, { kind: 'query', text: st.query, tokens: st.queryTokens }, []);
   try {
-    const result = await entry.query!.execute();
+    const result = await executeEntry(session, entry, null);
     const stream = RowStream.create(result, st.binary ? [1] : [], session.encodeContext());
     session.cursors.set(st.name, {
       name: st.name,

@@ -13,6 +13,7 @@ import { pgOperatorsPass } from './rewrite/pg-operators.js';
 import type { RewriteContext, RewritePass } from './rewrite/pass.js';
 import { splitStatements, type Token } from './scanner.js';
 import type { Statement } from './statement.js';
+import type { Federation } from '../federation/federation.js';
 
 export interface RewrittenSql {
   /** What DuckDB runs. */
@@ -47,6 +48,8 @@ export const defaultPasses: RewritePass[] = [
 export class SqlPipeline {
   private readonly splitCache = new LruCache<string, Statement[]>(2000);
   private readonly rewriteCache = new LruCache<string, RewrittenSql>(2000);
+  /** Attached databases: statements naming remote tables are planned by federation. */
+  federation: Federation | null = null;
 
   constructor(
     private readonly passes: RewritePass[],
