@@ -8,10 +8,16 @@ import { watchCatalogFile, type CatalogWatcher } from './catalog/watch.js';
 import type { TlsConfig } from './catalog/sections/server.js';
 import { buildUserAuth, type UserAuth, type UserSpec } from './config/users.js';
 import { Engine } from './engine/engine.js';
+import { ensureExampleShop } from './federation/example-shop.js';
+import { Federation } from './federation/federation.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { SecurityManager } from './security/manager.js';
 import { DEFAULT_THROTTLE, type ThrottleOptions } from './security/throttle.js';
 import { buildTls } from './security/tls.js';
+import { PG_DATA } from './pgcatalog/catalog-data.js';
+import { installPgCatalog } from './pgcatalog/install.js';
+import { EMULATED_FUNCTIONS } from './pgcatalog/macros.js';
+import { registerEmulatedFunctions, registerSystemRelations } from './security/sandbox.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
 import { defaultPasses, SqlPipeline } from './sql/pipeline.js';
 import type { RewriteContext } from './sql/rewrite/pass.js';
@@ -48,6 +54,10 @@ export interface GatewayOptions {
   afterInstall?: AfterInstallHook[];
 }
 
+// the pg_catalog emulation answers these itself, filtered through each session's lakegate_visible
+registerSystemRelations(Object.keys(PG_DATA.relations));
+registerEmulatedFunctions(EMULATED_FUNCTIONS);
+
 const definedOnly = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** Everything one running lakegate consists of: catalog, DuckDB, SQL pipeline and listener. */
@@ -63,6 +73,7 @@ export class Gateway {
     readonly pipeline: SqlPipeline,
     private readonly rewriteContext: RewriteContext,
     readonly log: Logger,
+    readonly federation: Federation,
     /** Grants and secure views: re-applied by an after-install hook at every (re)installation. */
     readonly security: SecurityManager,
   ) {}
@@ -77,6 +88,9 @@ export class Gateway {
     await loadSqlParser();
     const catalogPath = path.resolve(opts.catalog);
     await ensureExampleLakeFor(catalogPath, PACKAGE_ROOT, (m) => log.info(m));
+    if (catalogPath === path.join(PACKAGE_ROOT, 'catalog') || catalogPath === path.join(PACKAGE_ROOT, 'catalog', 'catalog.yaml')) {
+      ensureExampleShop(path.join(PACKAGE_ROOT, 'catalog', 'data', 'shop.db'), (m) => log.info(m));
+    }
     const catalog = loadCatalog(catalogPath);
     const limits = catalog.server.limits;
     const engine = await Engine.open({
@@ -88,8 +102,15 @@ export class Gateway {
     const security = new SecurityManager(log);
     let runtime: CatalogRuntime;
     let tls: TlsOptions | undefined;
+    let federation: Federation | null = null;
     try {
+      federation = await Federation.start(catalog, { log });
+      const fed = federation;
       runtime = new CatalogRuntime(engine, catalog, log);
+      // attached databases first: catalog views may read remote tables, and duckdb files attach before the lock
+      runtime.beforeInstall((ctx) => (ctx.reason === 'start' ? fed.install(engine) : fed.reload(ctx.catalog)));
+      // the pg_catalog / information_schema emulation follows every installed catalog
+      runtime.afterInstall((ctx) => installPgCatalog(ctx.conn, ctx.catalog));
       for (const hook of opts.afterInstall ?? []) runtime.afterInstall(hook);
       // last: grants are checked against every relation the other hooks created; invalid grants fail the reload
       runtime.afterInstall(({ conn, catalog: installed }) => security.apply(conn, installed));
@@ -97,14 +118,16 @@ export class Gateway {
       tls = opts.tls ?? (await buildTls(tlsConfig, log));
       await runtime.start();
       const sandbox = runtime.requiredSandbox();
-      await engine.lock({ allowedDirectories: sandbox.directories, allowedPaths: sandbox.paths });
+      await engine.lock({ allowedDirectories: sandbox.directories, allowedPaths: [...sandbox.paths, ...fed.allowedPaths()] });
       runtime.lockedTo(sandbox);
     } catch (e) {
+      await federation?.close().catch(() => undefined);
       engine.close();
       throw e;
     }
     const rewriteContext: RewriteContext = { internalSchema: INTERNAL_SCHEMA, publicSchema: runtime.searchPath.publicSchema };
     const pipeline = new SqlPipeline(defaultPasses, rewriteContext);
+    pipeline.federation = federation;
     let gateway!: Gateway;
     const server = new LakegateServer(
       engine,
@@ -139,7 +162,7 @@ export class Gateway {
       },
       log,
     );
-    gateway = new Gateway(runtime, engine, server, pipeline, rewriteContext, log, security);
+    gateway = new Gateway(runtime, engine, server, pipeline, rewriteContext, log, federation, security);
     gateway.applyCatalog();
     runtime.on('reload', (o: ReloadOutcome) => {
       if (o.ok && o.changed) gateway.applyCatalog();
@@ -179,6 +202,7 @@ export class Gateway {
     this.watcher?.close();
     await this.runtime.idle();
     await this.server.close();
+    await this.federation.close();
     this.engine.close();
   }
 }

@@ -97,10 +97,19 @@ export interface SourceSpec {
   database?: string;
   /** sqlite/duckdb file (absolute). */
   path?: string;
+  /** Remote schema for tables named without one (postgres: public, mysql: the database, sqlite/duckdb: main). */
+  defaultSchema?: string;
   readOnly: boolean;
   poolSize: number;
   connectTimeoutMs: number;
+  /** 0 = no limit beyond the client's statement_timeout. */
   queryTimeoutMs: number;
+  /** Rows per round trip when streaming a remote result. */
+  batchRows: number;
+  /** Largest key list pushed as a dynamic filter (0 = never). */
+  dynamicFilterMaxKeys: number;
+  /** Pause between reconnection attempts while the source is down. */
+  retryIntervalMs: number;
 }
 
 /** The validated catalog: what clients see. */

@@ -4,7 +4,7 @@
  * restarts without any stored state (psql, pgjdbc and Npgsql cache OIDs).
  * User objects live above PostgreSQL's FirstNormalObjectId (16384).
  */
-export function stableOid(kind: 'schema' | 'table' | 'view' | 'type' | 'function' | 'index' | 'constraint' | 'source', ...names: string[]): number {
+export function stableOid(kind: 'schema' | 'table' | 'view' | 'type' | 'function' | 'index' | 'constraint' | 'source' | 'database' | 'role', ...names: string[]): number {
   let h = 0x811c9dc5;
   const text = `${kind}\u0000${names.join('\u0000')}`;
   for (let i = 0; i < text.length; i++) {

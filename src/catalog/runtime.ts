@@ -66,6 +66,7 @@ export class CatalogRuntime extends EventEmitter {
   private current: Catalog;
   private mapper: SearchPathMapper;
   private readonly hooks: AfterInstallHook[] = [];
+  private readonly beforeHooks: AfterInstallHook[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private sandbox: Sandbox | null = null;
 
@@ -92,6 +93,14 @@ export class CatalogRuntime extends EventEmitter {
     this.hooks.push(hook);
   }
 
+  /**
+   * Registers work to run before each installation, outside its transaction
+   * (attached sources must exist before catalog views that read them).
+   */
+  beforeInstall(hook: AfterInstallHook): void {
+    this.beforeHooks.push(hook);
+  }
+
   /** The directories and files DuckDB must be allowed to read for the current catalog. */
   requiredSandbox(): Sandbox {
     return lakeSandbox(this.current);
@@ -106,6 +115,7 @@ export class CatalogRuntime extends EventEmitter {
   private async install(next: Catalog, previous: Catalog | null, reason: InstallReason): Promise<void> {
     const conn = await this.engine.connect();
     try {
+      for (const hook of this.beforeHooks) await hook({ catalog: next, previous, conn, engine: this.engine, reason });
       await installCatalog(conn, next, { previous });
       try {
         for (const hook of this.hooks) await hook({ catalog: next, previous, conn, engine: this.engine, reason });

@@ -1,5 +1,6 @@
 import duckdb, { type Connection, type PreparedStatement } from '@duckdb/node-bindings';
 import { describeLogicalType, type DuckType } from '../types/duck-type.js';
+import { annotateDuckType } from '../types/type-map.js';
 import { translateDuckDbError } from './duckdb-errors.js';
 import { StreamingResult } from './result.js';
 
@@ -15,6 +16,8 @@ export class PreparedQuery {
   readonly columns: ColumnMeta[] | null;
   readonly statementType: duckdb.StatementType;
   private destroyed = false;
+  /** PostgreSQL types for result columns that DuckDB's types cannot express (see annotate()). */
+  private annotations: (string | null)[] | null = null;
 
   constructor(
     private readonly conn: EngineConnection,
@@ -44,6 +47,26 @@ export class PreparedQuery {
     this.columns = cols;
   }
 
+  /**
+   * Presents result columns as the given PostgreSQL types (oid, name, ...):
+   * DuckDB drops type aliases from results, so the rewrite that knows them
+   * passes them here. Ignored when the column count does not match.
+   */
+  annotate(types: readonly (string | null)[]): void {
+    if (!this.columns || this.columns.length !== types.length) return;
+    this.annotations = [...types];
+    this.applyAnnotations(this.columns);
+  }
+
+  private applyAnnotations(columns: ColumnMeta[]): void {
+    const a = this.annotations;
+    if (!a || columns.length !== a.length) return;
+    for (let i = 0; i < columns.length; i++) {
+      const t = a[i];
+      if (t && columns[i]!.type.alias !== t) columns[i]!.type = annotateDuckType(columns[i]!.type, t);
+    }
+  }
+
   get paramCount(): number {
     return this.paramTypes.length;
   }
@@ -54,7 +77,9 @@ export class PreparedQuery {
     return this.conn.track(async () => {
       try {
         const res = await duckdb.execute_prepared_streaming(this.ps);
-        return this.conn.adopt(new StreamingResult(res, this.statementType));
+        const result = new StreamingResult(res, this.statementType);
+        this.applyAnnotations(result.columns);
+        return this.conn.adopt(result);
       } catch (e) {
         throw translateDuckDbError(e, this.sql);
       }

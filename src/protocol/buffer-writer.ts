@@ -1,3 +1,4 @@
+import { putInt32, putInt16 } from './bytes.js';
 /**
  * A growable output buffer for backend messages. Messages are appended with
  * `begin`/`end` (which patches the length word), and `flush` hands the filled
@@ -36,21 +37,21 @@ export class BufferWriter {
 
   int16(value: number): this {
     this.ensure(2);
-    this.buf.writeInt16BE(value, this.pos);
+    putInt16(this.buf, this.pos, value);
     this.pos += 2;
     return this;
   }
 
   int32(value: number): this {
     this.ensure(4);
-    this.buf.writeInt32BE(value, this.pos);
+    putInt32(this.buf, this.pos, value);
     this.pos += 4;
     return this;
   }
 
   uint32(value: number): this {
     this.ensure(4);
-    this.buf.writeUInt32BE(value, this.pos);
+    putInt32(this.buf, this.pos, value);
     this.pos += 4;
     return this;
   }
@@ -90,7 +91,7 @@ export class BufferWriter {
 
   /** Patches the length word of the message that `begin` started. */
   end(start: number): void {
-    this.buf.writeInt32BE(this.pos - start - 1, start + 1);
+    putInt32(this.buf, start + 1, this.pos - start - 1);
   }
 
   /** Returns the written bytes and resets, leaving the returned bytes untouched. */

@@ -118,6 +118,7 @@ export class UserAccess {
     for (const g of this.grants) {
       if (g.schema !== s) continue;
       if (g.tables !== '*' && !g.tables.has(t)) continue;
+      if (!(g.spec.privileges ?? ['select']).includes('select')) continue;
       const masks = new Map(Object.entries(g.spec.columnMasks ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
       out.push({ columns: g.spec.columns ? new Set(g.spec.columns.map((c) => c.toLowerCase())) : null, rowFilter: g.spec.rowFilter, masks, from: g.from });
     }
@@ -146,6 +147,43 @@ export class UserAccess {
     return this.directory.schema(name) !== undefined;
   }
 
+  /** The schema's name as declared (DuckDB's case). */
+  schemaName(name: string): string {
+    return this.directory.schema(name) ?? name;
+  }
+
+  relationExists(schema: string, name: string): boolean {
+    return this.directory.find(schema, name) !== undefined;
+  }
+
+  /** No grant on the schema restricts columns, rows or values (so unknown tables in it can be read as they are). */
+  schemaUnrestricted(schema: string): boolean {
+    if (this.open) return true;
+    const s = schema.toLowerCase();
+    return this.grants.filter((g) => g.schema === s).every((g) => !g.spec.columns && !g.spec.rowFilter && !g.spec.columnMasks);
+  }
+
+  /**
+   * Whether the user may write the table: in a trusted catalog always (the
+   * source decides whether it is writable); otherwise a grant that covers it
+   * must list the privilege and restrict nothing (writes through column
+   * grants, row filters or masks are not supported).
+   */
+  canWrite(schema: string, name: string, verb: 'insert' | 'update' | 'delete'): boolean {
+    if (this.open) return true;
+    const s = schema.toLowerCase();
+    const t = name.toLowerCase();
+    return this.grants.some(
+      (g) =>
+        g.schema === s &&
+        (g.tables === '*' || g.tables.has(t)) &&
+        (g.spec.privileges ?? ['select']).includes(verb) &&
+        !g.spec.columns &&
+        !g.spec.rowFilter &&
+        !g.spec.columnMasks,
+    );
+  }
+
   /** Whether the user may read every relation of the schema (then a missing name is no secret). */
   schemaFullyVisible(schema: string): boolean {
     if (this.open) return this.directory.schema(schema) !== undefined;
@@ -161,6 +199,23 @@ export class UserAccess {
       if (a) out.push({ schema: a.schema, table: a.name, columns: a.allColumns ? null : a.columns });
     }
     return out;
+  }
+
+  /**
+   * Rows for the session's lakegate_visible table, in the pg_catalog
+   * emulation's terms ('*' matches anything): a trusted catalog shows all, a
+   * schema-wide grant its whole schema (also tables a source adds later).
+   */
+  visibilityRows(): [string, string][] {
+    if (this.open) return [['*', '*']];
+    const out = new Map<string, [string, string]>();
+    for (const g of this.grants) {
+      if (!(g.spec.privileges ?? ['select']).includes('select')) continue;
+      const schema = this.directory.schema(g.schema) ?? g.spec.schema;
+      const tables = g.tables === '*' ? ['*'] : [...g.tables].map((t) => this.directory.find(g.schema, t)?.name ?? t);
+      for (const t of tables) out.set(`${schema}\0${t}`, [schema, t]);
+    }
+    return [...out.values()];
   }
 
   /** The secure views this user's reads go through. */

@@ -1,7 +1,7 @@
 import { INTERNAL_SCHEMA } from '../catalog/install.js';
 import { PgError } from '../errors.js';
 import { nodeType, type AstNode } from '../sql/ast.js';
-import { denied } from './errors.js';
+import { denied, undefinedTable } from './errors.js';
 import { isTempSchema, RelationResolver, type AuthorizeContext } from './resolve.js';
 import {
   ALLOWED_TABLE_FUNCTIONS,
@@ -155,18 +155,29 @@ export class PgAuthorizer {
   }
 
   private insert(body: AstNode): void {
-    if (body.onConflictClause) throw denied('permission denied: ON CONFLICT is not allowed');
     this.withClause(body, Scope.root(), (scope) => {
-      this.tempTarget(body.relation, 'INSERT');
+      this.writeTarget(body.relation, 'insert');
       this.visitFields(body, scope, ['relation', 'withClause']);
     });
   }
 
   private updateOrDelete(body: AstNode, type: string): void {
     this.withClause(body, Scope.root(), (scope) => {
-      this.tempTarget(body.relation, type === 'UpdateStmt' ? 'UPDATE' : 'DELETE');
+      this.writeTarget(body.relation, type === 'UpdateStmt' ? 'update' : 'delete');
       this.visitFields(body, scope, ['relation', 'withClause']);
     });
+  }
+
+  /** The table a DML statement writes: the session's temporary table of that name, else a catalog table the user may write. */
+  private writeTarget(rel: AstNode | undefined, verb: 'insert' | 'update' | 'delete'): void {
+    if (!rel) throw denied(`permission denied: ${verb.toUpperCase()} without a table`);
+    const name = lower(rel.relname);
+    const tempish = rel.schemaname ? isTempSchema(rel.schemaname) : !rel.catalogname && this.resolver.temp().has(name);
+    if (tempish || (rel.catalogname && lower(rel.catalogname) === 'temp')) return this.tempTarget(rel, verb.toUpperCase());
+    const target = this.resolver.writeTarget({ catalog: rel.catalogname, schema: rel.schemaname, name: rel.relname }, verb);
+    delete rel.catalogname;
+    rel.schemaname = target.schema;
+    this.changed = true;
   }
 
   private drop(body: AstNode): void {
@@ -175,8 +186,15 @@ export class PgAuthorizer {
       const parts = names(o.List?.items);
       const rel = parts.at(-1)!;
       if (parts.length > 2 || (parts.length === 2 && !isTempSchema(parts[0]!))) throw denied(`permission denied for table ${parts.join('.')}`);
+      if (lower(rel).startsWith(RESERVED_PREFIX)) {
+        if (body.missing_ok) {
+          o.List.items = [{ String: { sval: 'temp' } }, { String: { sval: 'main' } }, { String: { sval: `${rel}_not_yours` } }];
+          continue;
+        }
+        throw undefinedTable(parts.join('.'));
+      }
       const temp = this.resolver.temp();
-      const mine = temp.has(lower(rel)) && !lower(rel).startsWith(RESERVED_PREFIX);
+      const mine = temp.has(lower(rel));
       if (!mine && !(body.missing_ok && !lower(rel).startsWith(RESERVED_PREFIX))) {
         throw denied(`permission denied for table ${parts.join('.')}`, 'Only temporary tables can be dropped.');
       }
@@ -195,7 +213,8 @@ export class PgAuthorizer {
       throw denied(`permission denied for table ${written}`, 'lakegate tables are read-only; only temporary tables can be written.');
     }
     const name = lower(rel.relname);
-    if (name.startsWith(RESERVED_PREFIX) || !this.resolver.temp().has(name)) {
+    if (name.startsWith(RESERVED_PREFIX)) throw undefinedTable(written);
+    if (!this.resolver.temp().has(name)) {
       throw denied(`permission denied for table ${written}`, 'lakegate tables are read-only; only temporary tables can be written.');
     }
     rel.catalogname = 'temp';
@@ -277,8 +296,14 @@ export class PgAuthorizer {
     switch (type) {
       case 'SelectStmt':
         return this.select(body, scope);
-      case 'RangeVar':
-        return this.relation(body, scope);
+      case 'RangeVar': {
+        const inline = this.relation(body, scope);
+        if (inline) {
+          delete node.RangeVar;
+          node.RangeSubselect = inline;
+        }
+        return;
+      }
       case 'RangeFunction':
         return this.rangeFunction(body, scope);
       case 'FuncCall':
@@ -306,8 +331,13 @@ export class PgAuthorizer {
     checkFunction(this.ctx, names(call.funcname), position, constantString(call.args?.[0]));
   }
 
-  /** Resolves a relation reference and rewrites it to what DuckDB must read. */
-  private relation(rv: AstNode, scope: Scope): void {
+  /**
+   * Resolves a relation reference and rewrites it to what DuckDB must read;
+   * returns a RangeSubselect to put in its place when the user reads the table
+   * through column grants, row filters or masks (the secure view's query,
+   * inlined so that later passes and federation planning still see the table).
+   */
+  private relation(rv: AstNode, scope: Scope): AstNode | null {
     const r = this.resolver.resolve({ catalog: rv.catalogname, schema: rv.schemaname, name: rv.relname }, (n) => scope.cte(n));
     const written: string = rv.relname;
     switch (r.kind) {
@@ -316,11 +346,13 @@ export class PgAuthorizer {
         rv.relname = r.name;
         break;
       case 'catalog':
+        this.changed = true;
         if (r.secureView) {
-          rv.alias ??= { aliasname: written };
-          rv.schemaname = INTERNAL_SCHEMA;
-          rv.relname = r.secureView;
-        } else rv.schemaname = r.schema;
+          const query = this.ctx.secureViewQuery(r.secureView);
+          if (!query) throw denied(`permission denied for table ${written}`);
+          return { subquery: query, alias: rv.alias ?? { aliasname: written } };
+        }
+        rv.schemaname = r.schema;
         delete rv.catalogname;
         break;
       case 'temp':
@@ -328,9 +360,10 @@ export class PgAuthorizer {
         rv.schemaname = 'main';
         break;
       case 'system':
-        return;
+        return null;
     }
     this.changed = true;
+    return null;
   }
 }
 
@@ -344,7 +377,7 @@ export function checkFunction(ctx: AuthorizeContext, nameParts: string[], positi
   const name = parts.at(-1) ?? '';
   const qualified = parts.join('.');
   if (parts.length > 2 || (parts.length === 2 && !FUNCTION_SCHEMAS.has(parts[0]!))) throw denied(`permission denied for function ${qualified}`);
-  if (functionEmulated(name)) return;
+  if (ctx.emulation && functionEmulated(name)) return;
   if (name === 'current_setting') {
     if (!currentSettingAllowed(firstConstant)) {
       throw denied('permission denied for function current_setting', 'Only PostgreSQL settings named by a constant can be read.');

@@ -1,4 +1,3 @@
-import { INTERNAL_SCHEMA } from '../catalog/install.js';
 import { checkFunction, type AuthorizeOutcome } from './authorize.js';
 import { denied } from './errors.js';
 import { RelationResolver, type AuthorizeContext } from './resolve.js';
@@ -125,14 +124,22 @@ export class DuckAuthorizer {
         ref.alias ||= written;
         ref.table_name = r.name;
         return;
-      case 'catalog':
+      case 'catalog': {
         ref.catalog_name = '';
-        if (r.secureView) {
-          ref.alias ||= written;
-          ref.schema_name = INTERNAL_SCHEMA;
-          ref.table_name = r.secureView;
-        } else ref.schema_name = r.schema;
+        if (!r.secureView) {
+          ref.schema_name = r.schema;
+          return;
+        }
+        // the secure view's query in place of the table, as in PostgreSQL statements
+        const query = this.ctx.secureViewDuckQuery(r.secureView);
+        if (!query) throw denied(`permission denied for table ${written}`);
+        const alias = ref.alias || written;
+        const columnAliases = ref.column_name_alias ?? [];
+        const sample = ref.sample ?? null;
+        for (const k of Object.keys(ref)) delete ref[k];
+        Object.assign(ref, { type: 'SUBQUERY', alias, sample, subquery: { node: query }, column_name_alias: columnAliases });
         return;
+      }
       case 'temp':
         ref.catalog_name = 'temp';
         ref.schema_name = 'main';

@@ -3,10 +3,12 @@ import { INTERNAL_SCHEMA, quoteIdent, quoteLiteral } from '../catalog/install.js
 import type { Catalog } from '../catalog/model.js';
 import type { EngineConnection } from '../engine/connection.js';
 import type { Logger } from '../observability/logger.js';
+import { parseSql, type AstNode } from '../sql/ast.js';
 import type { Token } from '../sql/scanner.js';
 import { LruCache } from '../util/lru.js';
 import { AccessConfigError, AccessPolicy, type UserAccess, type VisibleObject } from './access.js';
 import { RelationDirectory } from './directory.js';
+import { parseKeepingNumbers, stripLocations } from './duck-authorize.js';
 
 export { AccessConfigError };
 
@@ -28,6 +30,10 @@ const SECURE_PREFIX = 'secure:';
 export class SecurityManager {
   private policy: AccessPolicy | null = null;
   private viewNames = new Map<string, string>();
+  /** Installed secure view name → its query as a PostgreSQL AST (SelectStmt), inlined into statements. */
+  private viewAsts = new Map<string, AstNode>();
+  /** The same query as DuckDB's AST (json_serialize_sql), for DuckDB-syntax statements. */
+  private viewDuckAsts = new Map<string, Record<string, unknown>>();
   private builtinTables = new Set<string>();
   /** Bumped by every successful apply; sessions compare it to refresh what they derived. */
   generation = 0;
@@ -42,19 +48,33 @@ export class SecurityManager {
     const directory = await RelationDirectory.load(conn, catalog.schemas.map((s) => s.name));
     const policy = new AccessPolicy(catalog.users, catalog.roles, directory);
     const views = new Map<string, string>();
+    const asts = new Map<string, AstNode>();
+    const duckAsts = new Map<string, Record<string, unknown>>();
     for (const v of policy.secureViews()) {
       // the definition's hash is part of the name: a reload never changes a view a running session uses
       const name = `${v.name}:${crypto.createHash('sha256').update(v.sql).digest('hex').slice(0, 12)}`;
       views.set(v.name, name);
+      const [, owner, table] = /^secure:(.*):([^:]*)$/.exec(v.name) ?? [];
+      try {
+        const parsed = parseSql(v.sql);
+        asts.set(name, parsed.stmts![0]!.stmt as AstNode);
+      } catch {
+        throw new AccessConfigError(`users.${owner}: grant on ${table}: row filters and column masks must be PostgreSQL SQL expressions`);
+      }
+      const serialized = await conn.rows(`SELECT json_serialize_sql(${quoteLiteral(v.sql)}) AS j`);
+      const duck = parseKeepingNumbers(String(serialized[0]?.j ?? '{}'));
+      if (!duck.error && duck.statements?.length === 1) {
+        stripLocations(duck.statements[0].node);
+        duckAsts.set(name, duck.statements[0].node);
+      }
       try {
         await conn.run(`CREATE OR REPLACE VIEW ${INTERNAL_SCHEMA}.${quoteIdent(name)} AS ${v.sql}`);
       } catch (e) {
-        const [, user, table] = /^secure:(.*):([^:]*)$/.exec(v.name) ?? [];
-        throw new AccessConfigError(`users.${user}: grant on ${table}: row filter or column mask does not work: ${e instanceof Error ? e.message : String(e)}`);
+        throw new AccessConfigError(`users.${owner}: grant on ${table}: row filter or column mask does not work: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     if (this.builtinTables.size === 0) {
-      const rows = await conn.rows("SELECT DISTINCT lower(function_name) AS name FROM duckdb_functions() WHERE internal AND function_type IN ('table', 'table_macro', 'pragma')");
+      const rows = await conn.rows("SELECT DISTINCT lower(function_name) AS name FROM duckdb_functions() WHERE internal AND function_type IN ('table', 'table_macro')");
       this.builtinTables = new Set(rows.map((r) => String(r.name)));
     }
     const stale = await conn.rows(
@@ -62,6 +82,8 @@ export class SecurityManager {
     );
     this.policy = policy;
     this.viewNames = views;
+    this.viewAsts = asts;
+    this.viewDuckAsts = duckAsts;
     this.database = catalog.database;
     this.defaultSchema = catalog.defaultSchema;
     this.generation++;
@@ -86,6 +108,23 @@ export class SecurityManager {
   /** The secure view that currently implements a user's restricted access (view name from the policy → installed name). */
   installedView(policyName: string): string {
     return this.viewNames.get(policyName) ?? policyName;
+  }
+
+  /** The query of an installed secure view, to inline as a subquery (a fresh copy). */
+  secureViewQuery(installedName: string): AstNode | null {
+    const ast = this.viewAsts.get(installedName);
+    return ast ? structuredClone(ast) : null;
+  }
+
+  /** The secure view's query as DuckDB's AST (a fresh copy). */
+  secureViewDuckQuery(installedName: string): Record<string, unknown> | null {
+    const ast = this.viewDuckAsts.get(installedName);
+    return ast ? structuredClone(ast) : null;
+  }
+
+  /** The session visibility rows of a user (see UserAccess.visibilityRows). */
+  visibilityRows(user: string): [string, string][] {
+    return this.access(user)?.visibilityRows() ?? [];
   }
 
   /** The objects a user may list: catalog queries filter through this. */

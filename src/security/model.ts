@@ -13,6 +13,8 @@ export interface GrantSpec {
   rowFilter?: string;
   /** Column name → SQL expression shown instead of the value. */
   columnMasks?: Record<string, string>;
+  /** What the grant allows; default select. Writes need a source that accepts them. */
+  privileges?: ('select' | 'insert' | 'update' | 'delete')[];
 }
 
 /** A named group of grants; users and other roles include it by name. */

@@ -17,6 +17,12 @@ export interface AuthorizeContext {
   builtinTableFunctions: Set<string>;
   /** The installed name of a secure view. */
   secureViewName(name: string): string;
+  /** The secure view's query (PostgreSQL AST), inlined in place of the table. */
+  secureViewQuery(installedName: string): Record<string, any> | null;
+  /** The same as DuckDB's AST. */
+  secureViewDuckQuery(installedName: string): Record<string, any> | null;
+  /** Whether functions the pg_catalog emulation answers may be called (PostgreSQL statements, whose rewrite replaces them). */
+  emulation: boolean;
 }
 
 /** Where a relation reference leads; the authorizer rewrites the reference accordingly. */
@@ -102,12 +108,51 @@ export class RelationResolver {
     const schema = lower(schemaName);
     if (SYSTEM_SCHEMAS.has(schema)) return this.system(schema, name, written);
     if (TEMP_SCHEMAS.has(schema)) return this.tempOrMissing(name, written);
-    if (schema === INTERNAL_SCHEMA || schema.startsWith(RESERVED_PREFIX)) throw denied(`permission denied for table ${written}`);
+    // the gateway's own schemas do not exist for clients
+    if (schema === INTERNAL_SCHEMA || schema.startsWith(RESERVED_PREFIX)) throw undefinedTable(written);
     const target = this.publicSchema(schemaName);
     const found = this.catalogRelation(target, name);
     if (found) return found;
-    if (this.ctx.access.schemaFullyVisible(target)) throw undefinedTable(written);
+    if (this.ctx.access.schemaFullyVisible(target)) {
+      // a whole schema the user reads without restrictions: an unknown name is left to DuckDB and
+      // federation (a remote table whose source is down answers with class 08), qualified
+      if (this.ctx.access.schemaExists(target) && this.ctx.access.schemaUnrestricted(target)) {
+        this.objects.add(`${target}.${name}`);
+        return { kind: 'catalog', schema: this.ctx.access.schemaName(target), name };
+      }
+      throw undefinedTable(written);
+    }
     throw denied(`permission denied for table ${written}`);
+  }
+
+  /**
+   * The table an INSERT, UPDATE or DELETE writes (not a temporary table):
+   * resolved like a read, and the user needs a grant with that privilege.
+   */
+  writeTarget(ref: RelationName, verb: 'insert' | 'update' | 'delete'): { schema: string; name: string } {
+    const written = [ref.catalog, ref.schema, ref.name].filter(Boolean).join('.');
+    if (ref.catalog && lower(ref.catalog) !== lower(this.ctx.database)) {
+      throw new PgError(SqlState.FeatureNotSupported, `cross-database references are not implemented: "${written}"`);
+    }
+    let schema: string | undefined;
+    if (ref.schema) {
+      const s = lower(ref.schema);
+      if (s === INTERNAL_SCHEMA || s.startsWith(RESERVED_PREFIX) || SYSTEM_SCHEMAS.has(s)) throw denied(`permission denied for table ${written}`);
+      schema = this.publicSchema(ref.schema);
+    } else {
+      for (const sp of this.ctx.searchPath) {
+        const candidate = this.publicSchema(sp);
+        if (this.ctx.access.relationExists(candidate, ref.name)) {
+          schema = candidate;
+          break;
+        }
+      }
+      if (!schema) throw undefinedTable(written);
+    }
+    if (!this.ctx.access.canWrite(schema, ref.name, verb)) throw denied(`permission denied for table ${written}`);
+    const canonical = this.ctx.access.schemaName(schema);
+    this.objects.add(`${canonical}.${ref.name}`);
+    return { schema: canonical, name: ref.name };
   }
 
   /** `public` means the catalog's default schema unless the catalog has a real schema named public. */
@@ -130,8 +175,8 @@ export class RelationResolver {
 
   private tempTable(name: string): Resolved | null {
     const key = lower(name);
-    if (!this.temp().has(key)) return null;
-    if (key.startsWith(RESERVED_PREFIX)) throw denied(`permission denied for table ${name}`);
+    // the gateway's per-session tables do not exist for clients
+    if (key.startsWith(RESERVED_PREFIX) || !this.temp().has(key)) return null;
     this.objects.add(`pg_temp.${name}`);
     return { kind: 'temp', name };
   }

@@ -77,9 +77,9 @@ export class SessionSecurity {
 
   private async refreshVisible(): Promise<void> {
     const generation = this.manager.generation;
-    const rows = this.manager.visibleObjects(this.opts.user);
+    const rows = this.manager.visibilityRows(this.opts.user);
     await this.engine.run(`DELETE FROM temp.main.${VISIBLE_TABLE}`);
-    const values = rows.length === 0 ? ["('', '')"] : rows.map((o) => `(${quoteLiteral(o.schema)}, ${quoteLiteral(o.table)})`);
+    const values = rows.length === 0 ? ["('', '')"] : rows.map(([s, t]) => `(${quoteLiteral(s)}, ${quoteLiteral(t)})`);
     for (let i = 0; i < values.length; i += 500) {
       await this.engine.run(`INSERT INTO temp.main.${VISIBLE_TABLE} VALUES ${values.slice(i, i + 500).join(', ')}`);
     }
@@ -126,7 +126,7 @@ export class SessionSecurity {
     return { ...result, generation };
   }
 
-  private context(searchPath: string, temp: Set<string> | null): AuthorizeContext {
+  private context(searchPath: string, temp: Set<string> | null, emulation = true): AuthorizeContext {
     const access = this.manager.access(this.opts.user);
     if (!access) throw denied(`permission denied: user "${this.opts.user}" no longer exists`);
     return {
@@ -137,6 +137,9 @@ export class SessionSecurity {
       tempTables: temp,
       builtinTableFunctions: this.manager.builtinTableFunctions,
       secureViewName: (n) => this.manager.installedView(n),
+      secureViewQuery: (n) => this.manager.secureViewQuery(n),
+      secureViewDuckQuery: (n) => this.manager.secureViewDuckQuery(n),
+      emulation,
     };
   }
 
@@ -179,7 +182,8 @@ export class SessionSecurity {
     const authorizeOnce = (temp: Set<string> | null) => {
       const copy = structuredClone(info.statements![0]!.node);
       stripLocations(copy);
-      const outcome = new DuckAuthorizer(this.context(searchPath, temp)).authorize(copy);
+      // DuckDB syntax is not rewritten by the pg_catalog emulation: its functions stay DuckDB's
+      const outcome = new DuckAuthorizer(this.context(searchPath, temp, false)).authorize(copy);
       return { node: copy, outcome };
     };
     let result;

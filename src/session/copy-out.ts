@@ -10,6 +10,7 @@ import { RowEncoder } from '../types/encode/row-encoder.js';
 import type { Session } from './session.js';
 import { prepareEntry } from './prepare.js';
 import { resultTooLarge } from './portal.js';
+import { executeEntry } from '../federation/session-hooks.js';
 
 /** \b \t \n \v \f \r as COPY text writes them (index = byte value). */
 const TEXT_ESCAPES = [0, 0, 0, 0, 0, 0, 0, 0, 98, 116, 110, 118, 102, 114];
@@ -116,7 +117,7 @@ export async function runCopyOut(session: Session, st: Extract<Statement, { kind
   const o = st.options;
   const binary = o.format === 'binary';
   try {
-    const result = await entry.query!.execute();
+    const result = await executeEntry(session, entry, null);
     session.checkInterrupted();
     const columns = result.columns;
     const encoder = new RowEncoder(

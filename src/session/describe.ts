@@ -22,6 +22,10 @@ export function describeEntry(session: Session, entry: PreparedEntry, formats: r
     }
     case 'show':
       return st.name === 'all' ? textFields(['name', 'setting', 'description'], formats) : textFields([session.settings.canonicalName(st.name)], formats);
+    case 'sleep':
+      return [{ name: st.column, tableOid: 0, columnAttr: 0, typeOid: PgTypes.void.oid, typeLen: 4, typeMod: -1, format: expandFormats(formats, 1)[0]! }];
+    case 'set_config':
+      return textFields([st.column], formats);
     case 'fetch': {
       if (st.move) return null;
       const c = session.cursors.get(st.name);

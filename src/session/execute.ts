@@ -2,6 +2,7 @@ import duckdb from '@duckdb/node-bindings';
 import { PgError, SqlState } from '../errors.js';
 import { commandComplete, portalSuspended } from '../protocol/backend/results.js';
 import { rowDescription } from '../protocol/backend/results.js';
+import { executeEntry } from '../federation/session-hooks.js';
 import { bindParam } from '../types/param-decode.js';
 import { commandTag, returnsRows } from './command-tag.js';
 import { RowStream } from './portal.js';
@@ -58,6 +59,7 @@ function completionTag(portal: Portal, rows: number): string {
   if (st.kind === 'query') return commandTag(portal.entry.query!.statementType, st.tokens, rows);
   if (st.kind === 'fetch') return `${st.move ? 'MOVE' : 'FETCH'} ${rows}`;
   if (st.kind === 'show') return 'SHOW';
+  if (st.kind === 'sleep' || st.kind === 'set_config') return 'SELECT 1';
   return 'SELECT ' + rows;
 }
 
@@ -69,10 +71,11 @@ async function startPortal(session: Session, portal: Portal, opts: ExecuteOption
   if (st.kind === 'query') {
     await session.security.recheck(entry);
     const q = entry.query!;
+    if (entry.sessionState) await session.pgState.sync(session.txStatus !== 'I');
     for (let i = 0; i < q.paramCount; i++) {
       bindParam(q.ps, i + 1, portal.params[i] ?? null, portal.paramFormats[i] ?? 0, entry.paramOids[i] ?? 0, q.paramTypes[i] ?? null);
     }
-    const result = await q.execute();
+    const result = await executeEntry(session, entry, portal);
     session.checkInterrupted();
     if (!returnsRows(q.statementType, st.tokens)) {
       const n = await affectedRows(session, result);

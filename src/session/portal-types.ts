@@ -1,5 +1,6 @@
 import type { PreparedQuery } from '../engine/connection.js';
 import type { Authorized } from '../security/session-security.js';
+import type { FederatedStatement } from '../federation/execute.js';
 import type { Statement } from '../sql/statement.js';
 import type { RowSource } from './row-source.js';
 
@@ -14,6 +15,10 @@ export interface PreparedEntry {
   query: PreparedQuery | null;
   /** The statement as authorized for the session's user; `objects` is what it touches (for the audit log). */
   authorized?: Authorized;
+  /** The rewritten statement reads per-session state in DuckDB (synced before it runs). */
+  sessionState?: boolean;
+  /** Set when the statement reads or writes remote tables. */
+  federated?: FederatedStatement | null;
 }
 
 /** A bound statement: parameters and result formats, and where execution stands. */

@@ -6,6 +6,9 @@ import type { Statement } from '../sql/statement.js';
 import type { Authorized } from '../security/session-security.js';
 import { pgTypeByOid, PgTypes } from '../types/pg-types.js';
 import { pgTypeFor } from '../types/type-map.js';
+import { TYPE_OID_BY_NAME } from '../pgcatalog/catalog-data.js';
+import type { FederatedStatement } from '../federation/execute.js';
+import { beforePrepare, planPrepared } from '../federation/session-hooks.js';
 import type { PreparedEntry } from './portal-types.js';
 import { syncSearchPath } from './search-path.js';
 import type { Session } from './session.js';
@@ -59,10 +62,17 @@ function castParams(sql: string, tokens: readonly Token[], untyped: Set<number>,
   return out + sql.slice(last);
 }
 
-async function prepareQuery(session: Session, authorized: Authorized, clientOids: readonly number[]): Promise<PreparedQuery> {
+async function prepareQuery(
+  session: Session,
+  authorized: Authorized,
+  clientOids: readonly number[],
+): Promise<{ query: PreparedQuery; sessionState: boolean; paramTypes: (string | null)[] | undefined; federated: FederatedStatement | null }> {
   const { text, tokens } = authorized;
-  const { sql } = session.pipeline.rewrite(text, tokens);
+  const { sql, columnTypes, sessionState, paramTypes } = session.pipeline.rewrite(text, tokens);
+  // views over the per-session tables bind against them: create them before DuckDB prepares
+  if (sessionState) await session.pgState.sync(session.txStatus !== 'I');
   await syncSearchPath(session);
+  const remote = await beforePrepare(session, sql, tokens);
   let q = await session.engine.prepare(sql);
   const untyped = new Set<number>();
   q.paramTypes.forEach((t, i) => {
@@ -74,7 +84,14 @@ async function prepareQuery(session: Session, authorized: Authorized, clientOids
     q.destroy();
     q = again;
   }
-  return q;
+  if (columnTypes) q.annotate(columnTypes);
+  if (!remote) return { query: q, sessionState: sessionState === true, paramTypes, federated: null };
+  try {
+    return { query: q, sessionState: sessionState === true, paramTypes, federated: await planPrepared(session, q) };
+  } catch (e) {
+    q.destroy();
+    throw e;
+  }
 }
 
 /** Parse: checks the statement and prepares it in DuckDB where it runs there. */
@@ -83,10 +100,12 @@ export async function prepareEntry(session: Session, name: string, text: string,
     return { name, text, statement, paramOids: [...clientOids], query: null };
   }
   const authorized = await session.security.authorize(statement.text, statement.tokens);
-  const query = await prepareQuery(session, authorized, clientOids);
+  const { query, sessionState, paramTypes, federated } = await prepareQuery(session, authorized, clientOids);
   const paramOids = query.paramTypes.map((t, i) => {
     const given = clientOids[i] ?? 0;
     if (given !== 0) return given;
+    const pgName = paramTypes?.[i];
+    if (pgName && TYPE_OID_BY_NAME.has(pgName)) return TYPE_OID_BY_NAME.get(pgName)!;
     return t ? pgTypeFor(t).oid : PgTypes.text.oid;
   });
   // PostgreSQL accepts typed parameters that the statement does not use
@@ -97,7 +116,7 @@ export async function prepareEntry(session: Session, name: string, text: string,
     }
     paramOids.push(clientOids[i]!);
   }
-  return { name, text, statement, paramOids, query, authorized };
+  return { name, text, statement, paramOids, query, sessionState, federated, authorized };
 }
 
 export function isStatementType(q: PreparedQuery, ...types: duckdb.StatementType[]): boolean {

@@ -39,6 +39,8 @@ export class StaticRows implements RowSource {
     readonly columns: string[],
     readonly rows: (string | null)[][],
     private readonly formats: number[] = [],
+    /** Column type OIDs (default text); the values are sent as text, which every such type shares with its binary form here. */
+    private readonly typeOids: number[] = [],
   ) {}
 
   fields(): FieldDescription[] {
@@ -46,8 +48,8 @@ export class StaticRows implements RowSource {
       name,
       tableOid: 0,
       columnAttr: 0,
-      typeOid: PgTypes.text.oid,
-      typeLen: -1,
+      typeOid: this.typeOids[i] ?? PgTypes.text.oid,
+      typeLen: this.typeOids[i] === PgTypes.void.oid ? 4 : -1,
       typeMod: -1,
       format: this.formats.length === 1 ? this.formats[0]! : (this.formats[i] ?? 0),
     }));

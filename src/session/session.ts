@@ -10,6 +10,7 @@ import { InvalidEncoding } from '../protocol/frontend/cursor.js';
 import { ClientGone, type ClientConnection } from '../server/client-connection.js';
 import type { SessionSecurity } from '../security/session-security.js';
 import type { SqlPipeline } from '../sql/pipeline.js';
+import { PgSessionState } from '../pgcatalog/session-state.js';
 import type { EncodeContext } from '../types/encode/text.js';
 import { resolveTimeZone, UTC } from '../types/timezone.js';
 import type { RowSink } from './portal.js';
@@ -55,8 +56,12 @@ export class Session implements RowSink {
   private interruptReason: InterruptReason | null = null;
   private running = false;
   private statementTimer: NodeJS.Timeout | null = null;
+  /** Aborted when the running statement is cancelled or times out (stops remote queries too). */
+  private abort: AbortController | null = null;
   private closed = false;
   private readonly idle: IdleTimeout;
+  /** What the pg_catalog emulation reads about this session inside DuckDB. */
+  readonly pgState: PgSessionState;
   /** Maps search_path onto the DuckDB connection (set by the server from the catalog). */
   searchPathResolver: SearchPathResolver | null = null;
   /** The DuckDB search_path last applied to this session's connection. */
@@ -71,6 +76,7 @@ export class Session implements RowSink {
     readonly limits: SessionLimits,
     readonly security: SessionSecurity,
   ) {
+    this.pgState = new PgSessionState(engine, settings, { user: identity.user, processId: identity.processId, remoteAddress: identity.remoteAddress, startedAt: new Date() });
     this.idle = new IdleTimeout(settings, (e) => {
       if (this.closed || this.running) return;
       this.sendError(e);
@@ -140,6 +146,7 @@ export class Session implements RowSink {
   beginStatement(): void {
     this.running = true;
     this.interruptReason = null;
+    this.abort = new AbortController();
     const ms = this.statementTimeoutMs();
     if (ms > 0) {
       this.statementTimer = setTimeout(() => this.interrupt('timeout'), ms);
@@ -152,6 +159,7 @@ export class Session implements RowSink {
     if (this.statementTimer) clearTimeout(this.statementTimer);
     this.statementTimer = null;
     this.interruptReason = null;
+    this.abort = null;
     if (this.closed) this.engine.close();
   }
 
@@ -170,6 +178,31 @@ export class Session implements RowSink {
     }
     this.interruptReason = reason;
     this.engine.interrupt();
+    this.abort?.abort(reason);
+    this.wakeSleeper?.();
+  }
+
+  /** Signal of the running statement: aborted by cancel, timeout, shutdown or disconnect. */
+  get signal(): AbortSignal | undefined {
+    return this.abort?.signal;
+  }
+
+  private wakeSleeper: (() => void) | null = null;
+
+  /** pg_sleep: waits on a timer that a cancel request or statement_timeout ends early (then throws 57014). */
+  async sleep(ms: number): Promise<void> {
+    if (ms > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wakeSleeper = done;
+      });
+      this.wakeSleeper = null;
+    }
+    this.checkInterrupted();
   }
 
   get isRunning(): boolean {

@@ -150,7 +150,8 @@ export function normalizeSetting(def: SettingDefinition, raw: string): string {
       return raw;
     }
     case 'client_encoding': {
-      const v = raw.toUpperCase().replace(/[-_]/g, '');
+      // PostgreSQL ignores everything but letters and digits in encoding names (asyncpg sends 'utf-8' with the quotes)
+      const v = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
       if (v === 'UTF8' || v === 'UNICODE') return 'UTF8';
       throw new PgError(SqlState.FeatureNotSupported, `client_encoding "${raw}" is not supported: lakegate speaks UTF8 only`);
     }
@@ -206,6 +207,22 @@ export function normalizeSetting(def: SettingDefinition, raw: string): string {
   }
 }
 
+/** A value in base units (pg_settings.setting, boot values) as SHOW prints it ("4096" kB → "4MB"). */
+export function displayValue(def: SettingDefinition, base: string): string {
+  if (!def.unit || !unitTable(def.unit) || !/^-?\d+(\.\d+)?$/.test(base)) return base;
+  return formatWithUnit(Number(base), def.unit);
+}
+
+/** A value as SET stores it ("64MB") in the setting's base units, as pg_settings.setting shows it ("65536"). */
+export function baseValue(def: SettingDefinition, value: string): string {
+  if (!def.unit || !unitTable(def.unit)) return value;
+  try {
+    return String(parseWithUnit(def.name, value, def.unit));
+  } catch {
+    return value;
+  }
+}
+
 /** Milliseconds for a time-valued setting such as statement_timeout ("5s" → 5000). */
 export function settingMillis(value: string): number {
   const m = /^(-?\d+(?:\.\d+)?)([a-z]*)$/i.exec(value.trim());
@@ -226,10 +243,12 @@ export class SessionSettings {
   private txnSnapshot: { values: Map<string, string>; custom: Map<string, string> } | null = null;
   private localSnapshot: { values: Map<string, string>; custom: Map<string, string> } | null = null;
   private readonly changed = new Set<string>();
+  /** Bumped on every change, so copies of the settings (the catalog emulation's) know when to refresh. */
+  version = 0;
 
   constructor(identity: ServerIdentity) {
     const o = overrides(identity);
-    for (const [key, def] of definitions) this.defaults.set(key, o[key] ?? def.setting);
+    for (const [key, def] of definitions) this.defaults.set(key, o[key] ?? displayValue(def, def.setting));
     for (const [key, v] of Object.entries(o)) if (!this.defaults.has(key)) this.defaults.set(key, v);
   }
 
@@ -242,6 +261,7 @@ export class SessionSettings {
       return;
     }
     this.defaults.set(key, normalizeSetting(def, value));
+    this.version++;
   }
 
   get(name: string): string | undefined {
@@ -272,6 +292,7 @@ export class SessionSettings {
       this.custom.set(key, value);
     }
     if (reportedLower.has(key)) this.changed.add(def?.name ?? key);
+    this.version++;
   }
 
   reset(name: string): void {
@@ -279,6 +300,7 @@ export class SessionSettings {
       for (const key of this.values.keys()) if (reportedLower.has(key)) this.changed.add(settingDefinition(key)!.name);
       this.values = new Map();
       this.custom = new Map();
+      this.version++;
       return;
     }
     this.set(name, null, false);
@@ -294,6 +316,7 @@ export class SessionSettings {
     }
     this.values = s.values;
     this.custom = s.custom;
+    this.version++;
   }
 
   beginTransaction(): void {
@@ -346,7 +369,8 @@ function checkSettable(def: SettingDefinition): void {
     case 'superuser-backend':
       throw new PgError(SqlState.CantChangeRuntimeParam, `parameter "${def.name}" cannot be set after connection start`);
     case 'superuser':
-      throw new PgError(SqlState.InsufficientPrivilege, `permission denied to set parameter "${def.name}"`);
+      // accepted and remembered: lakegate sessions may set what a PostgreSQL superuser may (it changes nothing underneath)
+      return;
     default:
       return;
   }

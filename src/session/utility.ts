@@ -7,6 +7,8 @@ import { StaticRows, StreamRowSource, type RowSource } from './row-source.js';
 import type { Session } from './session.js';
 import { runCopyOut } from './copy-out.js';
 import { prepareEntry } from './prepare.js';
+import { PgTypes } from '../types/pg-types.js';
+import { endSourceTransactions, executeEntry } from '../federation/session-hooks.js';
 
 export type UtilityOutcome = { tag: string } | { rows: RowSource };
 
@@ -32,6 +34,13 @@ async function begin(session: Session, st: Extract<Statement, { kind: 'begin' }>
 /** Ends the transaction in DuckDB and in the session: cursors, settings, savepoints. */
 async function endTransaction(session: Session, commit: boolean): Promise<void> {
   try {
+    try {
+      // sources written in this transaction commit (or roll back) first
+      await endSourceTransactions(session, commit);
+    } catch (e) {
+      await session.engine.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
     await session.engine.run(commit ? 'COMMIT' : 'ROLLBACK');
   } finally {
     session.txStatus = 'I';
@@ -136,7 +145,7 @@ async function declare(session: Session, st: Extract<Statement, { kind: 'declare
   if (session.cursors.has(st.name)) throw new PgError(SqlState.DuplicateCursor, `cursor "${st.name}" already exists`);
   const entry = await prepareEntry(session, st.name, st.query, { kind: 'query', text: st.query, tokens: st.queryTokens }, []);
   try {
-    const result = await entry.query!.execute();
+    const result = await executeEntry(session, entry, null);
     const stream = RowStream.create(result, st.binary ? [1] : [], session.encodeContext());
     session.cursors.set(st.name, {
       name: st.name,
@@ -231,7 +240,8 @@ async function discard(session: Session, what: 'all' | 'plans' | 'temp' | 'seque
 }
 
 async function dropTempTables(session: Session): Promise<void> {
-  const rows = await session.engine.rows("SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = 'temp'");
+  // the gateway's own per-session tables (lakegate_*) stay
+  const rows = await session.engine.rows("SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = 'temp' AND table_name NOT LIKE 'lakegate\\_%' ESCAPE '\\'");
   for (const r of rows) {
     if (String(r.table_name).startsWith(RESERVED_PREFIX)) continue; // the gateway's own per-session tables
     const name = String(r.table_name).replace(/"/g, '""');
@@ -298,6 +308,16 @@ export async function runUtility(session: Session, portal: Portal, st: Statement
       return { tag: await runCopyOut(session, st) };
     case 'copy_in':
       throw new PgError(SqlState.FeatureNotSupported, 'COPY FROM STDIN is not supported: lakegate tables are read-only');
+    case 'sleep':
+      await session.sleep(st.seconds * 1000);
+      return { rows: new StaticRows([st.column], [['']], formats, [PgTypes.void.oid]) };
+    case 'set_config': {
+      if (st.local && session.txStatus === 'I') {
+        // PostgreSQL ignores a transaction-local setting outside a transaction, after a warning
+        session.notice({ severity: WARNING, code: SqlState.NoActiveSqlTransaction, message: 'SET LOCAL can only be used in transaction blocks' });
+      } else session.settings.set(st.name, st.value, st.local);
+      return { rows: new StaticRows([st.column], [[session.settings.get(st.name) ?? st.value]], formats) };
+    }
     case 'noop':
       return { tag: st.tag };
     case 'refuse':

@@ -1,5 +1,6 @@
 import { PgError, SqlState } from '../errors.js';
 import type { Token } from './scanner.js';
+import { sessionCall } from '../pgcatalog/session-calls.js';
 import type { CopyOptions, FetchDirection, Statement } from './statement.js';
 
 /** A cursor over a statement's tokens with keyword-matching helpers. */
@@ -527,6 +528,8 @@ export function classify(text: string, tokens: Token[]): Statement {
       break;
     case 'lock':
       return { kind: 'noop', tag: 'LOCK TABLE' };
+    case 'select':
+      return sessionCall(tokens) ?? { kind: 'query', text, tokens };
     default:
       break;
   }

@@ -6,18 +6,39 @@ import { divisionPass } from './rewrite/division.js';
 import { byteaLiteralsPass } from './rewrite/bytea-literals.js';
 import { numericTypmodPass } from './rewrite/numeric-typmod.js';
 import { publicSchemaPass } from './rewrite/public-schema.js';
+import { nullLiteralsPass } from './rewrite/null-literals.js';
+import { pgCastsPass } from './rewrite/pg-casts.js';
+import { pgCatalogNamesPass } from './rewrite/pg-catalog-names.js';
+import { pgOperatorsPass } from './rewrite/pg-operators.js';
 import type { RewriteContext, RewritePass } from './rewrite/pass.js';
 import { splitStatements, type Token } from './scanner.js';
 import type { Statement } from './statement.js';
+import type { Federation } from '../federation/federation.js';
 
 export interface RewrittenSql {
   /** What DuckDB runs. */
   sql: string;
   /** The passes that changed the statement (empty when it runs as sent). */
   applied: string[];
+  /** PostgreSQL type names for result columns whose DuckDB type says otherwise (oid, name, ...). */
+  columnTypes?: (string | null)[];
+  /** PostgreSQL type names for parameters whose DuckDB type says otherwise, by parameter number - 1. */
+  paramTypes?: (string | null)[];
+  /** The statement reads per-session state inside DuckDB (current_setting, current_user, ...). */
+  sessionState?: boolean;
 }
 
-export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass, byteaLiteralsPass, numericTypmodPass, publicSchemaPass];
+export const defaultPasses: RewritePass[] = [
+  columnNamesPass,
+  divisionPass,
+  byteaLiteralsPass,
+  numericTypmodPass,
+  publicSchemaPass,
+  nullLiteralsPass,
+  pgCastsPass,
+  pgOperatorsPass,
+  pgCatalogNamesPass,
+];
 
 /**
  * The path from client SQL to DuckDB SQL: split, classify, and rewrite query
@@ -27,6 +48,8 @@ export const defaultPasses: RewritePass[] = [columnNamesPass, divisionPass, byte
 export class SqlPipeline {
   private readonly splitCache = new LruCache<string, Statement[]>(2000);
   private readonly rewriteCache = new LruCache<string, RewrittenSql>(2000);
+  /** Attached databases: statements naming remote tables are planned by federation. */
+  federation: Federation | null = null;
 
   constructor(
     private readonly passes: RewritePass[],
@@ -65,9 +88,20 @@ export class SqlPipeline {
       return { sql: text, applied: [] };
     }
     const applied: string[] = [];
+    // result types are worked out on the statement as the client wrote it
+    const original = wanted.some((p) => p.resultTypes) ? structuredClone(stmt) : null;
     for (const pass of wanted) if (pass.apply(stmt, this.ctx)) applied.push(pass.name);
     if (applied.length === 0) return { sql: text, applied };
-    return { sql: deparseStatement(stmt), applied };
+    const result: RewrittenSql = { sql: deparseStatement(stmt), applied };
+    for (const pass of wanted) {
+      if (!applied.includes(pass.name)) continue;
+      if (pass.usesSessionState) result.sessionState = true;
+      const types = original ? pass.resultTypes?.(original) : null;
+      if (types) result.columnTypes = types;
+      const params = original ? pass.paramTypes?.(original) : null;
+      if (params) result.paramTypes = params;
+    }
+    return result;
   }
 
   clearCaches(): void {

@@ -39,5 +39,7 @@ export type Statement =
   | { kind: 'copy_out'; query: string; queryTokens: Token[] | null; table: string | null; columns: string[] | null; options: CopyOptions }
   | { kind: 'copy_in'; table: string; columns: string[] | null; options: CopyOptions }
   | { kind: 'deallocate'; name: string | null }
+  | { kind: 'sleep'; seconds: number; column: string }
+  | { kind: 'set_config'; name: string; value: string; local: boolean; column: string }
   | { kind: 'noop'; tag: string; notice?: string }
   | { kind: 'refuse'; code: string; message: string };

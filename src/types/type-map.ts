@@ -20,13 +20,12 @@ function scalar(type: PgType, typmod = -1): PgColumnType {
 /** Maps a DuckDB type onto the PostgreSQL type clients will see. */
 export function pgTypeFor(d: DuckType): PgColumnType {
   if (d.alias) {
-    const a = d.alias.toUpperCase();
-    if (a === 'JSON') return scalar(PgTypes.json);
-    if (a === 'JSONB') return scalar(PgTypes.jsonb);
-    if (a === 'OID' || a === 'REGCLASS' || a === 'REGTYPE' || a === 'REGPROC' || a === 'REGNAMESPACE') {
-      const named = (PgTypes as Record<string, PgType>)[a.toLowerCase()];
-      if (named) return scalar(named);
-    }
+    const a = d.alias.toLowerCase();
+    if (a === 'json') return scalar(PgTypes.json);
+    if (a === 'jsonb') return scalar(PgTypes.jsonb);
+    // PostgreSQL catalog types carried as an annotation (see src/pgcatalog/types.ts)
+    const named = a.startsWith('_') ? undefined : (PgTypes as Record<string, PgType>)[a];
+    if (named) return scalar(named);
   }
   switch (d.id) {
     case T.BOOLEAN:
@@ -94,6 +93,14 @@ export function pgTypeFor(d: DuckType): PgColumnType {
     default:
       return scalar(PgTypes.text);
   }
+}
+
+/** A DuckDB type relabelled as a PostgreSQL type (`oid`, `name`, `_oid` for lists of OIDs, ...). */
+export function annotateDuckType(d: DuckType, pgType: string): DuckType {
+  if (pgType.startsWith('_') && (d.id === T.LIST || d.id === T.ARRAY) && d.child) {
+    return { ...d, alias: pgType, child: annotateDuckType(d.child, pgType.slice(1)) };
+  }
+  return { ...d, alias: pgType };
 }
 
 /** DECIMAL(38,10) is what bare `numeric` becomes (see sql/rewrite/numeric-typmod.ts). */

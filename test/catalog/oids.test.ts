@@ -55,7 +55,7 @@ describe('stable OIDs', () => {
   });
 
   // Needs the pg_catalog emulation (built in parallel on another branch): enable after merging.
-  it.skip('shows clients the same pg_class/pg_namespace OIDs across restarts, equal to catalog_relations', async () => {
+  it('shows clients the same pg_class/pg_namespace OIDs across restarts, equal to catalog_relations', async () => {
     const read = async () => {
       const gw = await startGateway();
       const c = new pg.Client(gw.url());

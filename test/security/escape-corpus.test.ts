@@ -11,7 +11,11 @@ import { connect, failure, startSecureGateway } from './support.js';
  * name that does not exist) and the error must not leak anything.
  */
 const L = EXAMPLE_LAKE;
-const CORPUS: { sql: string; code?: string }[] = [
+/**
+ * `answers: true`: the pg_catalog emulation answers these itself (session
+ * settings, filtered catalogs); they may return rows, which must leak nothing.
+ */
+const CORPUS: { sql: string; code?: string; answers?: boolean }[] = [
   // files, inside and outside the lake
   { sql: `SELECT * FROM read_parquet('${L}/trips/year=2024/month=2/data_0.parquet')` },
   { sql: `SELECT count(*) FROM read_parquet('${L}/trips/**/*.parquet')` },
@@ -70,14 +74,14 @@ const CORPUS: { sql: string; code?: string }[] = [
   { sql: "SELECT * FROM which_secret('s3://bucket/x', 's3')" },
   // settings and DuckDB's own catalogs
   { sql: 'SELECT * FROM duckdb_settings()' },
-  { sql: "SELECT current_setting('allowed_directories')" },
-  { sql: "SELECT current_setting('secret_directory')" },
-  { sql: "SELECT current_setting(name) FROM (VALUES ('temp_directory')) t(name)" },
+  { sql: "SELECT current_setting('allowed_directories')", answers: true },
+  { sql: "SELECT current_setting('secret_directory')", answers: true },
+  { sql: "SELECT current_setting(name) FROM (VALUES ('temp_directory')) t(name)", answers: true },
   { sql: "SELECT c.current_setting() FROM (SELECT 'allowed_directories' AS c) t" },
   { sql: "SELECT getvariable('x')" },
   { sql: 'SET VARIABLE x = 1' },
-  { sql: 'SELECT * FROM pg_settings' },
-  { sql: 'SELECT setting FROM pg_catalog.pg_settings' },
+  { sql: 'SELECT * FROM pg_settings', answers: true },
+  { sql: 'SELECT setting FROM pg_catalog.pg_settings', answers: true },
   { sql: 'PRAGMA version' },
   { sql: 'PRAGMA database_list' },
   { sql: 'CALL pragma_platform()' },
@@ -90,9 +94,9 @@ const CORPUS: { sql: string; code?: string }[] = [
   { sql: 'SELECT * FROM duckdb_temporary_files()' },
   { sql: 'SELECT * FROM duckdb_memory()' },
   { sql: 'SELECT * FROM duckdb_logs()' },
-  { sql: 'SELECT * FROM information_schema.tables' },
-  { sql: 'SELECT view_definition FROM information_schema.views' },
-  { sql: "SELECT pg_get_viewdef('lake.daily_trips')" },
+  { sql: 'SELECT * FROM information_schema.tables', answers: true },
+  { sql: 'SELECT view_definition FROM information_schema.views', answers: true },
+  { sql: "SELECT pg_get_viewdef('lake.daily_trips')", answers: true },
   { sql: "SELECT json_serialize_plan('SELECT * FROM lake.trips')" },
   { sql: "SELECT write_log('x')" },
   { sql: 'EXPLAIN ANALYZE SELECT * FROM lake.zones' },
@@ -108,14 +112,15 @@ const CORPUS: { sql: string; code?: string }[] = [
   { sql: 'FROM duckdb_settings() SELECT name, value' },
   { sql: "SELECT [current_setting(x) FOR x IN ['allowed_directories']]" },
   { sql: 'FROM lake.trips t AT (VERSION => 1) SELECT 1' },
-  { sql: "SELECT * FROM lake.zones UNION ALL FROM lakegate_internal.\"x\"" },
+  { sql: "SELECT * FROM lake.zones UNION ALL FROM lakegate_internal.\"x\"", code: '42P01' },
   // the gateway's internals
-  { sql: 'SELECT * FROM lakegate_internal.pg_div' },
+  { sql: 'SELECT * FROM lakegate_internal.pg_div', code: '42P01' },
+  { sql: 'SELECT * FROM lakegate_pg.pg_class', code: '42P01' },
   { sql: 'SELECT lakegate_internal.pg_div(1, 1)' },
-  { sql: 'SELECT * FROM lakegate_visible' },
-  { sql: "INSERT INTO lakegate_visible VALUES ('lake', 'trips', NULL)" },
-  { sql: 'DELETE FROM lakegate_visible' },
-  { sql: 'DROP TABLE lakegate_visible' },
+  { sql: 'SELECT * FROM lakegate_visible', code: '42P01' },
+  { sql: "INSERT INTO lakegate_visible VALUES ('lake', 'trips', NULL)", code: '42P01' },
+  { sql: 'DELETE FROM lakegate_visible', code: '42P01' },
+  { sql: 'DROP TABLE lakegate_visible', code: '42P01' },
   { sql: 'CREATE TEMP TABLE lakegate_visible2 (a int)' },
   { sql: 'SET ROLE regional' },
   { sql: 'SET SESSION AUTHORIZATION regional' },
@@ -145,11 +150,24 @@ describe('sandbox escape corpus', () => {
     await gw.close();
   });
 
-  it(`has at least 50 attempts (${CORPUS.length})`, () => {
-    expect(CORPUS.length).toBeGreaterThanOrEqual(50);
+  it(`has at least 50 attempts that must be refused (${CORPUS.filter((a) => !a.answers).length})`, () => {
+    expect(CORPUS.filter((a) => !a.answers).length).toBeGreaterThanOrEqual(50);
   });
 
   for (const [i, attempt] of CORPUS.entries()) {
+    if (attempt.answers) {
+      it(`#${i + 1} answers from the session, leaking nothing: ${attempt.sql.slice(0, 60)}`, async () => {
+        for (const client of [analyst, chief]) {
+          const text = await client.query(attempt.sql).then(
+            (r) => JSON.stringify(r.rows),
+            (e: pg.DatabaseError) => [e.message, e.detail ?? '', e.hint ?? ''].join('\n'),
+          );
+          for (const s of leaks()) expect(text).not.toContain(s);
+          expect(text).not.toContain('read_parquet');
+        }
+      });
+      continue;
+    }
     it(`#${i + 1} is refused: ${attempt.sql.slice(0, 70)}`, async () => {
       for (const client of [analyst, chief]) {
         const e = await failure(client, attempt.sql);

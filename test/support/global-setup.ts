@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureExampleLake } from '../../src/catalog/example-lake.js';
+import { ensureExampleShop } from '../../src/federation/example-shop.js';
 
 /**
  * Generates the example lake once, before any test file starts a gateway over
@@ -10,6 +11,7 @@ import { ensureExampleLake } from '../../src/catalog/example-lake.js';
  */
 export default async function setup(): Promise<() => void> {
   await ensureExampleLake(path.resolve('catalog/lake'));
+  ensureExampleShop(path.resolve('catalog/data/shop.db'));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lakegate-tests-'));
   process.env.LAKEGATE_TEST_TMP = tmp;
   return () => fs.rmSync(tmp, { recursive: true, force: true });

@@ -18,6 +18,7 @@ export const grantSchema = z
     columns: z.array(name).min(1).optional(),
     row_filter: z.string().min(1).optional(),
     column_masks: z.record(name, z.string().min(1)).optional(),
+    privileges: z.array(z.enum(['select', 'insert', 'update', 'delete'])).min(1).optional(),
   })
   .strict();
 
@@ -48,7 +49,7 @@ function buildGrants(grants: z.infer<typeof grantSchema>[] | undefined, where: s
   return (grants ?? []).map((g, i) => {
     const tables = g.tables ?? '*';
     if (g.columns && tables === '*') throw new CatalogError(`${where}.grants.${i}.columns: a column grant needs a list of tables`);
-    return { schema: g.schema, tables, columns: g.columns, rowFilter: g.row_filter, columnMasks: g.column_masks };
+    return { schema: g.schema, tables, columns: g.columns, rowFilter: g.row_filter, columnMasks: g.column_masks, privileges: g.privileges };
   });
 }
 

@@ -121,7 +121,8 @@ function figure(node: AstNode | undefined): Named {
 function nameTargets(select: AstNode | undefined): boolean {
   if (!select) return false;
   // For UNION/INTERSECT/EXCEPT, PostgreSQL names the columns after the first branch.
-  if (select.op && select.op !== 'SETOP_NONE') return nameTargets(select.larg?.SelectStmt);
+  // (the protobuf JSON holds larg unwrapped; accept both shapes)
+  if (select.op && select.op !== 'SETOP_NONE') return nameTargets(select.larg?.SelectStmt ?? select.larg);
   let changed = false;
   for (const t of (select.targetList ?? []) as AstNode[]) {
     const rt = t.ResTarget;

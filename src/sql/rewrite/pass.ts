@@ -20,4 +20,14 @@ export interface RewritePass {
   readonly name: string;
   wants(tokens: readonly Token[]): boolean;
   apply(stmt: AstNode, ctx: RewriteContext): boolean;
+  /**
+   * From the statement as the client sent it: the PostgreSQL type names of result columns that
+   * DuckDB's own types cannot express (oid, name, ...), null entries for the
+   * rest; null when there is nothing to say.
+   */
+  resultTypes?(stmt: AstNode): (string | null)[] | null;
+  /** Likewise for parameters ($n cast to oid, regclass, ...), by parameter number - 1. */
+  paramTypes?(stmt: AstNode): (string | null)[] | null;
+  /** When it changed the statement, the statement reads per-session state in DuckDB (the catalog emulation's). */
+  readonly usesSessionState?: boolean;
 }

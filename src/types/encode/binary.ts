@@ -1,3 +1,4 @@
+import { putInt32, putInt16 } from '../../protocol/bytes.js';
 import duckdb from '@duckdb/node-bindings';
 import type { BufferWriter } from '../../protocol/buffer-writer.js';
 import type { DuckType } from '../duck-type.js';
@@ -13,8 +14,8 @@ const T = duckdb.Type;
 
 function putInt64(buf: Buffer, p: number, v: number): void {
   const hi = Math.floor(v / 4294967296);
-  buf.writeInt32BE(hi, p);
-  buf.writeUInt32BE(v - hi * 4294967296, p + 4);
+  putInt32(buf, p, hi);
+  putInt32(buf, p + 4, v - hi * 4294967296);
 }
 
 class BoolBinary extends FlatField {
@@ -24,7 +25,7 @@ class BoolBinary extends FlatField {
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
     w.ensure(5);
-    w.buf.writeInt32BE(1, w.pos);
+    putInt32(w.buf, w.pos, 1);
     w.buf[w.pos + 4] = this.data[row] ? 1 : 0;
     w.pos += 5;
   }
@@ -42,21 +43,21 @@ class IntBinary extends FlatField {
     w.ensure(12);
     const buf = w.buf;
     const p = w.pos;
-    buf.writeInt32BE(this.outWidth, p);
+    putInt32(buf, p, this.outWidth);
     const d = this.data;
     switch (this.id) {
       case T.TINYINT:
-        buf.writeInt16BE(d.readInt8(row), p + 4);
+        putInt16(buf, p + 4, d.readInt8(row));
         break;
       case T.UTINYINT:
-        buf.writeInt16BE(d[row]!, p + 4);
+        putInt16(buf, p + 4, d[row]!);
         break;
       case T.SMALLINT:
         buf[p + 4] = d[row * 2 + 1]!;
         buf[p + 5] = d[row * 2]!;
         break;
       case T.USMALLINT:
-        buf.writeInt32BE(d.readUInt16LE(row * 2), p + 4);
+        putInt32(buf, p + 4, d.readUInt16LE(row * 2));
         break;
       case T.INTEGER: {
         const o = row * 4;
@@ -67,8 +68,8 @@ class IntBinary extends FlatField {
         break;
       }
       case T.UINTEGER:
-        buf.writeInt32BE(0, p + 4);
-        buf.writeUInt32BE(this.u32[row]!, p + 8);
+        putInt32(buf, p + 4, 0);
+        putInt32(buf, p + 8, this.u32[row]!);
         break;
       default: {
         // BIGINT: byte-swap in place
@@ -77,6 +78,20 @@ class IntBinary extends FlatField {
       }
     }
     w.pos = p + 4 + this.outWidth;
+  }
+}
+
+/** BIGINT values presented as a 4-byte PostgreSQL type (oid, regclass, xid, ...): the low 32 bits, unsigned. */
+class Uint32FromBigintBinary extends FlatField {
+  constructor() {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    w.ensure(8);
+    w.buf.writeInt32BE(4, w.pos);
+    w.buf.writeUInt32BE(this.data.readUInt32LE(row * 8), w.pos + 4);
+    w.pos += 8;
   }
 }
 
@@ -115,7 +130,7 @@ class FloatBinary extends FlatField {
     w.ensure(n + 4);
     const buf = w.buf;
     const p = w.pos;
-    buf.writeInt32BE(n, p);
+    putInt32(buf, p, n);
     const o = row * n;
     for (let i = 0; i < n; i++) buf[p + 4 + i] = this.data[o + n - 1 - i]!;
     w.pos = p + 4 + n;
@@ -130,7 +145,7 @@ class BytesBinary extends FlatField {
     if (this.isNull(row)) return writeNull(w);
     const bytes = readStringBytes(this.data, row * 16);
     w.ensure(bytes.length + 4);
-    w.buf.writeInt32BE(bytes.length, w.pos);
+    putInt32(w.buf, w.pos, bytes.length);
     w.buf.set(bytes, w.pos + 4);
     w.pos += 4 + bytes.length;
   }
@@ -163,8 +178,8 @@ class DateBinary extends FlatField {
     if (this.isNull(row)) return writeNull(w);
     const days = this.i32[row]!;
     w.ensure(8);
-    w.buf.writeInt32BE(4, w.pos);
-    w.buf.writeInt32BE(days === 2147483647 ? 2147483647 : days === -2147483647 ? -2147483648 : days - PG_EPOCH_DAYS, w.pos + 4);
+    putInt32(w.buf, w.pos, 4);
+    putInt32(w.buf, w.pos + 4, days === 2147483647 ? 2147483647 : days === -2147483647 ? -2147483648 : days - PG_EPOCH_DAYS);
     w.pos += 8;
   }
 }
@@ -178,7 +193,7 @@ class TimestampBinary extends FlatField {
     w.ensure(12);
     const buf = w.buf;
     const p = w.pos;
-    buf.writeInt32BE(8, p);
+    putInt32(buf, p, 8);
     const hi = this.i32[row * 2 + 1]!;
     const lo = this.u32[row * 2]!;
     if (hi === 0x7fffffff && lo === 0xffffffff) {
@@ -210,7 +225,7 @@ class TimeBinary extends FlatField {
     let v = this.int64(row);
     if (this.nanos) v = Math.floor(v / 1000);
     w.ensure(12);
-    w.buf.writeInt32BE(8, w.pos);
+    putInt32(w.buf, w.pos, 8);
     putInt64(w.buf, w.pos + 4, v);
     w.pos += 12;
   }
@@ -224,9 +239,9 @@ class TimeTzBinary extends FlatField {
     if (this.isNull(row)) return writeNull(w);
     const { micros, offset } = unpackTimeTz(this.data.readBigUInt64LE(row * 8));
     w.ensure(16);
-    w.buf.writeInt32BE(12, w.pos);
+    putInt32(w.buf, w.pos, 12);
     putInt64(w.buf, w.pos + 4, micros);
-    w.buf.writeInt32BE(-offset, w.pos + 12);
+    putInt32(w.buf, w.pos + 12, -offset);
     w.pos += 16;
   }
 }
@@ -241,10 +256,10 @@ class IntervalBinary extends FlatField {
     w.ensure(20);
     const buf = w.buf;
     const p = w.pos;
-    buf.writeInt32BE(16, p);
+    putInt32(buf, p, 16);
     buf.writeBigInt64BE(this.data.readBigInt64LE(o + 8), p + 4);
-    buf.writeInt32BE(this.data.readInt32LE(o + 4), p + 12);
-    buf.writeInt32BE(this.data.readInt32LE(o), p + 16);
+    putInt32(buf, p + 12, this.data.readInt32LE(o + 4));
+    putInt32(buf, p + 16, this.data.readInt32LE(o));
     w.pos = p + 20;
   }
 }
@@ -258,7 +273,7 @@ class UuidBinary extends FlatField {
     w.ensure(20);
     const buf = w.buf;
     const p = w.pos;
-    buf.writeInt32BE(16, p);
+    putInt32(buf, p, 16);
     const o = row * 16;
     for (let i = 0; i < 16; i++) buf[p + 4 + i] = this.data[o + 15 - i]!;
     buf[p + 4] = buf[p + 4]! ^ 0x80;
@@ -267,6 +282,7 @@ class UuidBinary extends FlatField {
 }
 
 export function binaryFieldWriter(d: DuckType, ctx: EncodeContext): FieldWriter {
+  if (d.alias && d.id === T.BIGINT && pgTypeFor(d).typlen === 4) return new Uint32FromBigintBinary();
   switch (d.id) {
     case T.BOOLEAN:
       return new BoolBinary();

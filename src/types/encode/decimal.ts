@@ -1,3 +1,4 @@
+import { putInt32, putInt16 } from '../../protocol/bytes.js';
 import duckdb from '@duckdb/node-bindings';
 import type { BufferWriter } from '../../protocol/buffer-writer.js';
 import { digitCount, putDigits, writeAsciiField } from '../format/numbers.js';
@@ -88,7 +89,7 @@ export function decimalText(
     buf[p++] = 46;
     p = putDigits(buf, p, frac, scale);
   }
-  buf.writeInt32BE(p - start - 4, start);
+  putInt32(buf, start, p - start - 4);
   w.pos = p;
 }
 
@@ -146,14 +147,14 @@ export function writeNumericBinary(w: BufferWriter, v: number | bigint, scale: n
   w.ensure(len + 4);
   const buf = w.buf;
   let p = w.pos;
-  buf.writeInt32BE(len, p);
-  buf.writeInt16BE(ndigits, p + 4);
-  buf.writeInt16BE(weight, p + 6);
+  putInt32(buf, p, len);
+  putInt16(buf, p + 4, ndigits);
+  putInt16(buf, p + 6, weight);
   buf.writeUInt16BE(neg && ndigits > 0 ? NUMERIC_NEG : NUMERIC_POS, p + 8);
-  buf.writeInt16BE(scale, p + 10);
+  putInt16(buf, p + 10, scale);
   p += 12;
   for (let i = hi; i >= lo; i--) {
-    buf.writeInt16BE(groups[i]!, p);
+    putInt16(buf, p, groups[i]!);
     p += 2;
   }
   w.pos = p;

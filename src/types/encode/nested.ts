@@ -1,3 +1,4 @@
+import { putInt32 } from '../../protocol/bytes.js';
 import duckdb, { type Vector } from '@duckdb/node-bindings';
 import { BufferWriter } from '../../protocol/buffer-writer.js';
 import type { DuckType } from '../duck-type.js';
@@ -81,7 +82,7 @@ export class ListTextField implements FieldWriter {
       this.writeElement(w, off + j);
     }
     w.byte(0x7d);
-    w.buf.writeInt32BE(w.pos - start - 4, start);
+    putInt32(w.buf, start, w.pos - start - 4);
   }
 
   /** Writes one element's text (without length word) into `w`. */
@@ -316,7 +317,7 @@ export class JsonField implements FieldWriter {
     const start = w.pos;
     w.pos += 4;
     this.value.json(w, row);
-    w.buf.writeInt32BE(w.pos - start - 4, start);
+    putInt32(w.buf, start, w.pos - start - 4);
   }
 }
 
@@ -344,9 +345,9 @@ export class ListBinaryField implements FieldWriter {
     const start = w.pos;
     const buf = w.buf;
     const ndim = n === 0 ? 0 : 1;
-    buf.writeInt32BE(ndim, start + 4);
+    putInt32(buf, start + 4, ndim);
     const hasNullAt = start + 8;
-    buf.writeInt32BE(this.elemOid, start + 12);
+    putInt32(buf, start + 12, this.elemOid);
     w.pos = start + 16;
     if (ndim) {
       w.int32(n);
@@ -358,7 +359,7 @@ export class ListBinaryField implements FieldWriter {
       this.child.write(w, off + j);
       if (w.buf.readInt32BE(at) === -1) hasNull = 1;
     }
-    w.buf.writeInt32BE(hasNull, hasNullAt);
-    w.buf.writeInt32BE(w.pos - start - 4, start);
+    putInt32(w.buf, hasNullAt, hasNull);
+    putInt32(w.buf, start, w.pos - start - 4);
   }
 }

@@ -28,7 +28,12 @@ for (let r = from; r < to; r++) {
   buf[start + 6] = ${n & 0xff};
   w.pos = start + 7;
   ${calls}
-  w.buf.writeInt32BE(w.pos - start - 1, start + 1);
+  const len = w.pos - start - 1;
+  const b = w.buf;
+  b[start + 1] = len >>> 24;
+  b[start + 2] = len >>> 16;
+  b[start + 3] = len >>> 8;
+  b[start + 4] = len;
 }`;
   loop = new Function('w', 'from', 'to', 'fields', body) as RowLoop;
   loops.set(n, loop);

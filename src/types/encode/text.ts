@@ -1,3 +1,4 @@
+import { putInt32 } from '../../protocol/bytes.js';
 import duckdb, { type Vector } from '@duckdb/node-bindings';
 import type { BufferWriter } from '../../protocol/buffer-writer.js';
 import type { DuckType } from '../duck-type.js';
@@ -24,51 +25,71 @@ class BoolText extends FlatField {
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
     w.ensure(5);
-    w.buf.writeInt32BE(1, w.pos);
+    putInt32(w.buf, w.pos, 1);
     w.buf[w.pos + 4] = this.data[row] ? 116 : 102;
     w.pos += 5;
   }
 }
 
-class IntText extends FlatField {
+/** TINYINT..INTEGER and unsigned up to UINTEGER: always a safe integer. */
+class SmallIntText extends FlatField {
   constructor(private readonly id: duckdb.Type) {
     super(physicalSize(id));
   }
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
+    writeIntField(w, this.value(row));
+  }
+  private value(row: number): number {
     const d = this.data;
-    let v: number;
     switch (this.id) {
       case T.TINYINT:
-        v = d.readInt8(row);
-        break;
+        return d.readInt8(row);
       case T.UTINYINT:
-        v = d[row]!;
-        break;
+        return d[row]!;
       case T.SMALLINT:
-        v = d.readInt16LE(row * 2);
-        break;
+        return d.readInt16LE(row * 2);
       case T.USMALLINT:
-        v = d.readUInt16LE(row * 2);
-        break;
-      case T.INTEGER:
-        v = this.i32[row]!;
-        break;
+        return d.readUInt16LE(row * 2);
       case T.UINTEGER:
-        v = this.u32[row]!;
-        break;
-      case T.BIGINT:
-        v = this.int64(row);
-        if (v !== v) return writeAsciiField(w, this.bigint64(row).toString());
-        break;
-      default: {
-        // UBIGINT
-        const hi = this.u32[row * 2 + 1]!;
-        if (hi < 0x200000) v = hi * 4294967296 + this.u32[row * 2]!;
-        else return writeAsciiField(w, d.readBigUInt64LE(row * 8).toString());
-      }
+        return this.u32[row]!;
+      default:
+        return this.i32[row]!;
     }
+  }
+}
+
+class Int32Text extends FlatField {
+  constructor() {
+    super(4);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    writeIntField(w, this.i32[row]!);
+  }
+}
+
+class Int64Text extends FlatField {
+  constructor() {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const v = this.int64(row);
+    if (v !== v) return writeAsciiField(w, this.bigint64(row).toString());
     writeIntField(w, v);
+  }
+}
+
+class UInt64Text extends FlatField {
+  constructor() {
+    super(8);
+  }
+  write(w: BufferWriter, row: number): void {
+    if (this.isNull(row)) return writeNull(w);
+    const hi = this.u32[row * 2 + 1]!;
+    if (hi < 0x200000) return writeIntField(w, hi * 4294967296 + this.u32[row * 2]!);
+    writeAsciiField(w, this.data.readBigUInt64LE(row * 8).toString());
   }
 }
 
@@ -88,7 +109,7 @@ class FloatText extends FlatField {
   }
   write(w: BufferWriter, row: number): void {
     if (this.isNull(row)) return writeNull(w);
-    if (this.double) return writeFloat8Field(w, this.data.readDoubleLE(row * 8));
+    if (this.double) return writeFloat8Field(w, this.f64.length > row ? this.f64[row]! : this.data.readDoubleLE(row * 8));
     writeAsciiField(w, formatFloat4(this.data.readFloatLE(row * 4)));
   }
 }
@@ -115,7 +136,7 @@ class StringText extends FlatField {
     const len = this.data.readUInt32LE(off);
     w.ensure(len + 4);
     const buf = w.buf;
-    buf.writeInt32BE(len, w.pos);
+    putInt32(buf, w.pos, len);
     if (len <= 12) {
       // inline string: a byte loop beats Buffer#copy's call overhead at this size
       const d = this.data;
@@ -138,7 +159,7 @@ class ByteaText extends FlatField {
     const n = 2 + bytes.length * 2;
     w.ensure(n + 4);
     const buf = w.buf;
-    buf.writeInt32BE(n, w.pos);
+    putInt32(buf, w.pos, n);
     let p = w.pos + 4;
     buf[p++] = 92; // '\'
     buf[p++] = 120; // 'x'
@@ -181,7 +202,7 @@ class DateText extends FlatField {
     const d = putDate(w.buf, start + 4, days, this.cache);
     let end = d.pos;
     if (d.bc) end = putBc(w.buf, end);
-    w.buf.writeInt32BE(end - start - 4, start);
+    putInt32(w.buf, start, end - start - 4);
     w.pos = end;
   }
 }
@@ -211,7 +232,7 @@ class TimestampText extends FlatField {
       micros += offset * MICROS_PER_SECOND;
     }
     const end = putTimestamp(w.buf, start + 4, micros, offset, this.cache);
-    w.buf.writeInt32BE(end - start - 4, start);
+    putInt32(w.buf, start, end - start - 4);
     w.pos = end;
   }
 }
@@ -243,7 +264,7 @@ class TimeText extends FlatField {
     w.ensure(24);
     const start = w.pos;
     const end = putTime(w.buf, start + 4, micros);
-    w.buf.writeInt32BE(end - start - 4, start);
+    putInt32(w.buf, start, end - start - 4);
     w.pos = end;
   }
 }
@@ -267,7 +288,7 @@ class TimeTzText extends FlatField {
     const start = w.pos;
     let end = putTime(w.buf, start + 4, micros);
     end = putOffset(w.buf, end, offset);
-    w.buf.writeInt32BE(end - start - 4, start);
+    putInt32(w.buf, start, end - start - 4);
     w.pos = end;
   }
 }
@@ -295,7 +316,7 @@ class UuidText extends FlatField {
     if (this.isNull(row)) return writeNull(w);
     w.ensure(40);
     const buf = w.buf;
-    buf.writeInt32BE(36, w.pos);
+    putInt32(buf, w.pos, 36);
     let p = w.pos + 4;
     const o = row * 16;
     // big-endian bytes: upper half (sign bit flipped) then lower half
@@ -322,7 +343,7 @@ class EnumText extends FlatField {
       this.width === 1 ? this.data[row]! : this.width === 2 ? this.data.readUInt16LE(row * 2) : this.data.readUInt32LE(row * 4);
     const v = this.values[idx]!;
     w.ensure(v.length + 4);
-    w.buf.writeInt32BE(v.length, w.pos);
+    putInt32(w.buf, w.pos, v.length);
     v.copy(w.buf, w.pos + 4);
     w.pos += 4 + v.length;
   }
@@ -342,15 +363,18 @@ export function textFieldWriter(d: DuckType, ctx: EncodeContext): FieldWriter {
   switch (d.id) {
     case T.BOOLEAN:
       return new BoolText();
+    case T.INTEGER:
+      return new Int32Text();
+    case T.BIGINT:
+      return new Int64Text();
+    case T.UBIGINT:
+      return new UInt64Text();
     case T.TINYINT:
     case T.SMALLINT:
-    case T.INTEGER:
-    case T.BIGINT:
     case T.UTINYINT:
     case T.USMALLINT:
     case T.UINTEGER:
-    case T.UBIGINT:
-      return new IntText(d.id);
+      return new SmallIntText(d.id);
     case T.HUGEINT:
       return new Int128Text(false);
     case T.UHUGEINT:

@@ -1,3 +1,4 @@
+import { putInt32 } from '../../protocol/bytes.js';
 import duckdb, { type Vector } from '@duckdb/node-bindings';
 import type { BufferWriter } from '../../protocol/buffer-writer.js';
 
@@ -14,6 +15,7 @@ export abstract class FlatField implements FieldWriter {
   protected validity: Uint8Array | null = null;
   protected i32: Int32Array = new Int32Array(0);
   protected u32: Uint32Array = new Uint32Array(0);
+  protected f64: Float64Array = new Float64Array(0);
 
   constructor(protected readonly width: number) {}
 
@@ -23,6 +25,7 @@ export abstract class FlatField implements FieldWriter {
     if (this.width >= 4) {
       this.i32 = new Int32Array(this.data.buffer, this.data.byteOffset, (rows * this.width) >> 2);
       this.u32 = new Uint32Array(this.data.buffer, this.data.byteOffset, (rows * this.width) >> 2);
+      if (this.width === 8 && (this.data.byteOffset & 7) === 0) this.f64 = new Float64Array(this.data.buffer, this.data.byteOffset, rows);
     }
   }
 
@@ -48,7 +51,7 @@ export abstract class FlatField implements FieldWriter {
 
 export function writeNull(w: BufferWriter): void {
   w.ensure(4);
-  w.buf.writeInt32BE(-1, w.pos);
+  putInt32(w.buf, w.pos, -1);
   w.pos += 4;
 }
 

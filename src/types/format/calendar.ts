@@ -8,6 +8,18 @@ export interface CivilDate {
 
 export function civilFromDays(days: number, out: CivilDate): CivilDate {
   const z = days + 719468;
+  if (z >= 0 && z < 2147483647) {
+    // non-negative day numbers: truncating integer division equals floor and is cheaper
+    const era = (z / 146097) | 0;
+    const doe = z - era * 146097;
+    const yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36524) | 0) - ((doe / 146096) | 0)) / 365) | 0;
+    const doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0));
+    const mp = ((5 * doy + 2) / 153) | 0;
+    out.day = doy - (((153 * mp + 2) / 5) | 0) + 1;
+    out.month = mp < 10 ? mp + 3 : mp - 9;
+    out.year = yoe + era * 400 + (out.month <= 2 ? 1 : 0);
+    return out;
+  }
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
   const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);

@@ -1,3 +1,4 @@
+import { putInt32 } from '../../protocol/bytes.js';
 import type { BufferWriter } from '../../protocol/buffer-writer.js';
 
 /** Number of decimal digits of a non-negative safe integer. */
@@ -55,7 +56,7 @@ export function writeIntField(w: BufferWriter, n: number): void {
     len = digitCount(n);
     putDigits(buf, pos, n, len);
   }
-  buf.writeInt32BE(len, w.pos);
+  putInt32(buf, w.pos, len);
   w.pos += 4 + len;
 }
 
@@ -64,7 +65,7 @@ export function writeAsciiField(w: BufferWriter, s: string): void {
   const n = s.length;
   w.ensure(n + 4);
   const buf = w.buf;
-  buf.writeInt32BE(n, w.pos);
+  putInt32(buf, w.pos, n);
   let p = w.pos + 4;
   for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
   w.pos = p;
@@ -74,7 +75,7 @@ export function writeAsciiField(w: BufferWriter, s: string): void {
 export function writeStringField(w: BufferWriter, s: string): void {
   w.ensure(s.length * 3 + 4);
   const n = w.buf.write(s, w.pos + 4, 'utf8');
-  w.buf.writeInt32BE(n, w.pos);
+  putInt32(w.buf, w.pos, n);
   w.pos += 4 + n;
 }
 
@@ -157,7 +158,7 @@ function writeScaledField(w: BufferWriter, neg: boolean, m: number, k: number): 
     buf[p++] = 46;
     p = putDigits(buf, p, m - ip * pow, k);
   }
-  buf.writeInt32BE(p - start - 4, start);
+  putInt32(buf, start, p - start - 4);
   w.pos = p;
 }
 
