@@ -24,7 +24,7 @@ describe('lakegate check-catalog', () => {
   it('accepts the example catalog', () => {
     const r = runCli(['check-catalog', 'catalog']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/catalog\.yaml: OK \(1 schemas, 4 tables, 2 views, 1 users\)/);
+    expect(r.stdout).toMatch(/catalog\.yaml: OK \(2 schemas, 4 tables, 2 views, 1 users\)/);
   });
 
   it('exits non-zero and prints every error with file, line and key', () => {
