@@ -5,11 +5,16 @@ import { loadCatalog } from './catalog/load.js';
 import type { Catalog } from './catalog/model.js';
 import { buildUserAuth, type UserAuth } from './config/users.js';
 import { Engine } from './engine/engine.js';
+import type { HttpListen } from './config/options.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { Observability } from './observability/observability.js';
+import type { SystemAccess } from './observability/system-access.js';
+import { checkSystemSchemaClash } from './observability/system-tables.js';
+import type { ExplainAnnotator } from './session/explain.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
 import { defaultPasses, SqlPipeline } from './sql/pipeline.js';
 import { loadSqlParser } from './sql/scanner.js';
-import { PACKAGE_ROOT, PG_SERVER_VERSION, PG_SERVER_VERSION_NUM } from './version.js';
+import { LAKEGATE_VERSION, PACKAGE_ROOT, PG_SERVER_VERSION, PG_SERVER_VERSION_NUM } from './version.js';
 
 export interface GatewayOptions {
   catalog: string;
@@ -24,17 +29,34 @@ export interface GatewayOptions {
   maxStatementTimeoutMs?: number;
   timeZone?: string;
   tls?: TlsOptions;
+  /** HTTP listener for /metrics, /healthz, /readyz; null or absent = none. */
+  http?: HttpListen | null;
+  /** 0-127, encoded in BackendKeyData process ids (docs/deploy.md). */
+  replicaId?: number;
+  /** Successful statements shorter than this are not logged (ms); -1 logs none. Default 0 (all). */
+  logMinDurationMs?: number;
+  queryHistorySize?: number;
+  /** Schema of the system views and functions; default `lakegate`. */
+  systemSchema?: string;
+  /** Who may read the system views and signal sessions; default everyone. */
+  systemAccess?: SystemAccess;
 }
 
 /** Everything one running lakegate consists of: catalog, DuckDB, SQL pipeline and listener. */
 export class Gateway {
   private users = new Map<string, UserAuth>();
+  /** Run at shutdown after the sessions are gone, before DuckDB closes (federation closes its sources). */
+  private readonly closeHooks: (() => Promise<void> | void)[] = [];
+  private stopping: Promise<void> | null = null;
 
   private constructor(
     readonly catalog: Catalog,
     readonly engine: Engine,
     readonly server: LakegateServer,
     readonly log: Logger,
+    readonly observability: Observability,
+    /** EXPLAIN's extension point: federation appends annotators that add its remote SQL. */
+    readonly explainAnnotators: ExplainAnnotator[],
   ) {}
 
   static async start(opts: GatewayOptions): Promise<Gateway> {
@@ -45,11 +67,27 @@ export class Gateway {
       await ensureExampleLake(path.join(catalogPath, 'lake'), (m) => log.info(m));
     }
     const catalog = loadCatalog(catalogPath);
+    const systemSchema = opts.systemSchema ?? 'lakegate';
+    checkSystemSchemaClash(catalog, systemSchema);
+    let gateway!: Gateway;
+    const observability = new Observability(
+      {
+        log,
+        logMinDurationMs: opts.logMinDurationMs ?? 0,
+        historySize: opts.queryHistorySize ?? 1000,
+        systemSchema,
+        replicaId: opts.replicaId ?? 0,
+        version: LAKEGATE_VERSION,
+      },
+      () => gateway?.server.sessions ?? [],
+    );
+    if (opts.systemAccess) observability.access = opts.systemAccess;
     const engine = await Engine.open({ threads: opts.threads, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDirectory });
     await installCatalog(engine.adminConnection, catalog);
+    await observability.install(engine.adminConnection);
     await engine.lock({ allowedDirectories: lakeDirectories(catalog) });
     const pipeline = new SqlPipeline(defaultPasses, { internalSchema: INTERNAL_SCHEMA });
-    let gateway!: Gateway;
+    const explainAnnotators: ExplainAnnotator[] = [];
     const server = new LakegateServer(
       engine,
       pipeline,
@@ -63,23 +101,77 @@ export class Gateway {
         serverVersionNum: PG_SERVER_VERSION_NUM,
         defaultTimeZone: opts.timeZone ?? 'UTC',
         maxStatementTimeoutMs: opts.maxStatementTimeoutMs ?? 0,
+        replicaId: opts.replicaId ?? 0,
         tls: opts.tls,
       },
       log,
+      { events: observability.events, explainAnnotators },
     );
-    gateway = new Gateway(catalog, engine, server, log);
+    gateway = new Gateway(catalog, engine, server, log, observability, explainAnnotators);
     gateway.users = new Map(catalog.users.map((u) => [u.name, buildUserAuth(u)]));
+    await observability.start(engine, opts.http ?? null, {
+      catalog: () => ({ file: gateway.catalog.file, objects: gateway.catalog.objects.length }),
+      sourceNames: () => gateway.catalog.sources.map((s) => s.name),
+      draining: () => gateway.stopping !== null,
+    });
     const addr = await server.listen();
-    log.info({ host: addr.address, port: addr.port, catalog: catalog.file }, `lakegate listening on ${addr.address}:${addr.port}`);
+    log.info(
+      { event: 'listening', host: addr.address, port: addr.port, catalog: catalog.file, objects: catalog.objects.length, replica_id: opts.replicaId ?? 0 },
+      `lakegate listening on ${addr.address}:${addr.port}`,
+    );
     return gateway;
+  }
+
+  /** The event hub: federation reports remote queries and the catalog its reloads here. */
+  get events(): Observability['events'] {
+    return this.observability.events;
+  }
+
+  /** Registers work to do at shutdown before DuckDB closes (closing source connections). */
+  onClose(hook: () => Promise<void> | void): void {
+    this.closeHooks.push(hook);
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM/SIGINT): /readyz turns 503, no new connections,
+   * idle sessions end with FATAL 57P01, running statements get `graceMs` to
+   * finish before they are cancelled, then sources and DuckDB close.
+   */
+  shutdown(graceMs: number): Promise<void> {
+    this.stopping ??= (async () => {
+      const report = (p: Parameters<Observability['events']['shutdown']>[0]): void => this.events.shutdown(p);
+      await this.server.shutdown(graceMs, report);
+      await this.runCloseHooks();
+      report({ phase: 'finished', sessions: 0, running: 0 });
+      await this.observability.close();
+      this.engine.close();
+    })();
+    return this.stopping;
+  }
+
+  private async runCloseHooks(): Promise<void> {
+    for (const hook of this.closeHooks.splice(0)) {
+      try {
+        await hook();
+      } catch (e) {
+        this.log.error({ event: 'close_hook_failed', err: e }, 'error while closing');
+      }
+    }
   }
 
   get port(): number {
     return this.server.address.port;
   }
 
+  /** Immediate close: sessions are dropped without waiting (tests; the CLI uses shutdown()). */
   async close(): Promise<void> {
-    await this.server.close();
-    this.engine.close();
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      await this.server.close();
+      await this.runCloseHooks();
+      await this.observability.close();
+      this.engine.close();
+    })();
+    return this.stopping;
   }
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { serverSectionSchema } from '../config/options.js';
 import { CatalogError } from './errors.js';
 import type { Catalog } from './model.js';
 import { buildObjects, identifier, schemasSchema, viewsSchema } from './sections/schemas.js';
@@ -14,7 +15,7 @@ const catalogSchema = z
   .object({
     database: z.string().min(1).default('lakegate'),
     default_schema: identifier.optional(),
-    server: z.object({ listen: z.string().optional() }).strict().optional(),
+    server: serverSectionSchema.optional(),
     users: usersSchema,
     sources: sourcesSchema,
     schema_comments: z.record(z.string(), z.string()).optional(),

@@ -5,6 +5,7 @@ import type { PreparedEntry } from './portal-types.js';
 import { describeColumns } from './portal.js';
 import type { Session } from './session.js';
 import { expandFormats } from '../types/encode/row-encoder.js';
+import { explainFields } from './explain.js';
 
 function textFields(names: string[], formats: readonly number[]): FieldDescription[] {
   const f = expandFormats(formats, names.length);
@@ -22,6 +23,8 @@ export function describeEntry(session: Session, entry: PreparedEntry, formats: r
     }
     case 'show':
       return st.name === 'all' ? textFields(['name', 'setting', 'description'], formats) : textFields([session.settings.canonicalName(st.name)], formats);
+    case 'explain':
+      return explainFields(st, formats);
     case 'fetch': {
       if (st.move) return null;
       const c = session.cursors.get(st.name);

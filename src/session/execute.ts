@@ -42,7 +42,13 @@ export async function executePortal(session: Session, portal: Portal, opts: Exec
     if (started === 'done') return;
   }
   const source = portal.source!;
-  const finished = await source.send(session, opts.maxRows);
+  const before = source.rowsSent;
+  let finished: boolean;
+  try {
+    finished = await source.send(session, opts.maxRows);
+  } finally {
+    session.recordRows(source.rowsSent - before);
+  }
   if (finished) {
     commandComplete(session.conn.writer, completionTag(portal, source.rowsSent));
     portal.state = 'done';
@@ -75,6 +81,7 @@ async function startPortal(session: Session, portal: Portal, opts: ExecuteOption
     session.checkInterrupted();
     if (!returnsRows(q.statementType, st.tokens)) {
       const n = await affectedRows(session, result);
+      session.recordRows(n);
       commandComplete(session.conn.writer, commandTag(q.statementType, st.tokens, n));
       portal.state = 'done';
       return 'done';

@@ -39,6 +39,8 @@ export class StaticRows implements RowSource {
     readonly columns: string[],
     readonly rows: (string | null)[][],
     private readonly formats: number[] = [],
+    /** Column type OIDs whose text and binary forms are the text itself (text, json); default text. */
+    private readonly typeOids: number[] = [],
   ) {}
 
   fields(): FieldDescription[] {
@@ -46,7 +48,7 @@ export class StaticRows implements RowSource {
       name,
       tableOid: 0,
       columnAttr: 0,
-      typeOid: PgTypes.text.oid,
+      typeOid: this.typeOids[i] ?? PgTypes.text.oid,
       typeLen: -1,
       typeMod: -1,
       format: this.formats.length === 1 ? this.formats[0]! : (this.formats[i] ?? 0),

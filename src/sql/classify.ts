@@ -1,4 +1,5 @@
 import { PgError, SqlState } from '../errors.js';
+import { classifyExplain } from './explain.js';
 import type { Token } from './scanner.js';
 import type { CopyOptions, FetchDirection, Statement } from './statement.js';
 
@@ -524,6 +525,8 @@ export function classify(text: string, tokens: Token[]): Statement {
       break;
     case 'lock':
       return { kind: 'noop', tag: 'LOCK TABLE' };
+    case 'explain':
+      return classifyExplain(text, tokens);
     default:
       break;
   }

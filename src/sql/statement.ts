@@ -39,5 +39,6 @@ export type Statement =
   | { kind: 'copy_out'; query: string; queryTokens: Token[] | null; table: string | null; columns: string[] | null; options: CopyOptions }
   | { kind: 'copy_in'; table: string; columns: string[] | null; options: CopyOptions }
   | { kind: 'deallocate'; name: string | null }
+  | { kind: 'explain'; analyze: boolean; format: 'text' | 'json'; query: string; queryTokens: Token[] }
   | { kind: 'noop'; tag: string; notice?: string }
   | { kind: 'refuse'; code: string; message: string };
