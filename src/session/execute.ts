@@ -64,6 +64,7 @@ function completionTag(portal: Portal, rows: number): string {
   if (st.kind === 'query') return commandTag(portal.entry.query!.statementType, st.tokens, rows);
   if (st.kind === 'fetch') return `${st.move ? 'MOVE' : 'FETCH'} ${rows}`;
   if (st.kind === 'show') return 'SHOW';
+  if (st.kind === 'explain') return 'EXPLAIN';
   return 'SELECT ' + rows;
 }
 
