@@ -91,6 +91,7 @@ serve.action(async (_opts: Record<string, unknown>, cmd: Command) => {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
       logger.warn({ event: 'shutdown', phase: 'forced', signal }, `second ${signal}: exiting now`);
+      gateway.abort();
       exitAfterFlush(logger, signal === 'SIGINT' ? 130 : 143);
       return;
     }

@@ -149,6 +149,14 @@ export class Gateway {
     return this.stopping;
   }
 
+  /**
+   * For an exit right now (a second signal): stops every running DuckDB query,
+   * since the process cannot exit while DuckDB still runs one.
+   */
+  abort(): void {
+    for (const s of this.server.sessions) s.engine.interrupt();
+  }
+
   private async runCloseHooks(): Promise<void> {
     for (const hook of this.closeHooks.splice(0)) {
       try {
