@@ -77,6 +77,7 @@ export class Session implements RowSink {
   private interruptReason: InterruptReason | null = null;
   private running = false;
   private statementTimer: NodeJS.Timeout | null = null;
+  private interruptRetry: NodeJS.Timeout | null = null;
   private closed = false;
   /** The statement running now, and the last one that ran (for lakegate.sessions). */
   private current: StatementRecord | null = null;
@@ -200,6 +201,8 @@ export class Session implements RowSink {
     this.running = false;
     if (this.statementTimer) clearTimeout(this.statementTimer);
     this.statementTimer = null;
+    if (this.interruptRetry) clearInterval(this.interruptRetry);
+    this.interruptRetry = null;
     this.interruptReason = null;
     this.progressNotices?.stop();
     const rec = this.current;
@@ -260,6 +263,13 @@ export class Session implements RowSink {
     }
     this.interruptReason = reason;
     this.engine.interrupt();
+    // DuckDB forgets an interrupt that arrives before its query has begun (between
+    // prepare and execute, or while the work is still queued): repeat it until the
+    // statement ends.
+    if (!this.interruptRetry) {
+      this.interruptRetry = setInterval(() => this.engine.interrupt(), 20);
+      this.interruptRetry.unref();
+    }
   }
 
   get isRunning(): boolean {
