@@ -78,8 +78,6 @@ describe.skipIf(!haproxyInstalled)('the documented HAProxy configuration in fron
 
   it('spreads sessions over both replicas and routes every CancelRequest to the replica that owns the session', async () => {
     const clients: pg.Client[] = [];
-    // six sessions, three per replica: were cancels not routed by process id, one of the six
-    // would land on the wrong replica (and be ignored) with probability 63/64
     for (let i = 0; i < 6; i++) {
       const c = new pg.Client(`postgresql://lakegate:lakegate@127.0.0.1:${front}/lakegate`);
       await c.connect();
@@ -87,7 +85,10 @@ describe.skipIf(!haproxyInstalled)('the documented HAProxy configuration in fron
     }
     const replicaOf = (c: pg.Client): number => backendKey(c).pid >>> 24;
     expect(new Set(clients.map(replicaOf))).toEqual(new Set([1, 2]));
-    for (const c of clients) {
+    // cancel all of replica 1's sessions first: an order unlike the one the sessions were spread
+    // in, so a balancer that ignored the process id could not pick the right replica by turns
+    const order = [...clients].sort((a, b) => replicaOf(a) - replicaOf(b));
+    for (const c of order) {
       const key = backendKey(c);
       const owner = replicas[replicaOf(c) - 1]!;
       const result = c.query(ENDLESS_QUERY).catch((e: unknown) => e);
