@@ -54,6 +54,27 @@ describe('two replicas behind a TCP proxy: CancelRequest reaches the replica tha
     });
   }
 
+  it('cancels a statement whose CancelRequest arrives before DuckDB has begun running it', async () => {
+    const gw = replicas[0]!.gateway;
+    const c = new pg.Client(url(proxy.ports[0]!));
+    await c.connect();
+    const key = backendKey(c);
+    // at statement start, before the statement is even prepared in DuckDB
+    let accepted: boolean | null = null;
+    const unsubscribe = gw.events.subscribe({
+      statementStarted: (s) => {
+        if (s.pid === key.pid && s.query === ENDLESS_QUERY) accepted = gw.server.cancels.cancel(key.pid, key.secret >>> 0);
+      },
+    });
+    try {
+      expect(await c.query(ENDLESS_QUERY).catch((e: unknown) => e)).toMatchObject({ code: '57014' });
+    } finally {
+      unsubscribe();
+    }
+    expect(accepted).toBe(true);
+    await c.end();
+  });
+
   it('ignores a cancel with the wrong secret, on either replica', async () => {
     const c = new pg.Client(url(proxy.ports[0]!));
     await c.connect();
