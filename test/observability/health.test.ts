@@ -50,7 +50,7 @@ describe('GET /healthz and /readyz', () => {
     gw.gateway.observability.sourceStates = (names) => Object.fromEntries(names.map((n) => [n, { state: 'down', detail: 'connection refused' }]));
     const res = await http(gw, '/readyz');
     expect(res.status).toBe(200);
-    expect((await res.json()).sources).toEqual({ crm: { state: 'down', detail: 'connection refused' } });
+    expect(((await res.json()) as { sources: unknown }).sources).toEqual({ crm: { state: 'down', detail: 'connection refused' } });
   });
 
   it('answers anything else with 404, and other methods with 405', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import type { NoticeMessage } from 'pg-protocol/dist/messages.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, TEST_USERS, type TestGateway } from '../support/gateway.js';
 import { runPsql, someoneRunning } from './support.js';
@@ -34,7 +35,7 @@ describe('progress notices (SET lakegate.progress = on)', () => {
   it('sends NOTICE messages with the percentage while a long query runs, only when asked', async () => {
     const c = new pg.Client(gw.url());
     await c.connect();
-    const notices: pg.NoticeMessage[] = [];
+    const notices: NoticeMessage[] = [];
     // whether the statement was still running when each notice reached the client
     const whileRunning: boolean[] = [];
     c.on('notice', (n) => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { NoticeMessage } from 'pg-protocol/dist/messages.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPolicy } from '../../src/observability/system-access.js';
 import { exampleSchemas, startGateway, TEST_USERS, writeCatalog, type TestGateway } from '../support/gateway.js';
@@ -120,7 +121,7 @@ describe('lakegate.sessions, lakegate.cancel and lakegate.terminate', () => {
     expect((await busy.query('SELECT 2 AS still_here')).rows[0].still_here).toBe(2);
 
     // an unknown pid: false and a WARNING, as pg_cancel_backend
-    const notices: pg.NoticeMessage[] = [];
+    const notices: NoticeMessage[] = [];
     admin.on('notice', (n) => notices.push(n));
     const none = await admin.query('SELECT lakegate.cancel(123456) AS ok');
     expect(none.rows[0].ok).toBe(false);
