@@ -2,13 +2,15 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Keys whose values never reach the log, wherever they appear (two levels deep). */
+/**
+ * Log fields whose values never reach the log. Top-level keys only: pino's
+ * wildcard paths (`*.password`) cost about 15 µs per line, more than the rest
+ * of a statement's logging; the subscribers build flat records and never put
+ * secrets in them, so this is a second line of defence.
+ */
 const REDACT_KEYS = ['password', 'secret', 'url', 'connectionString', 'token', 'authorization'];
 
-const redact = {
-  paths: REDACT_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
-  censor: '[redacted]',
-};
+const redact = { paths: REDACT_KEYS, censor: '[redacted]' };
 
 /**
  * Structured JSON logs (one object per line); pretty-printed when `format` is
