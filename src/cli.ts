@@ -77,6 +77,7 @@ serve.action(async (_opts: Record<string, unknown>, cmd: Command) => {
       tempDirectory: config.tempDirectory,
       maxConnections: config.maxConnections,
       http: config.httpPort,
+      httpRequired: sources.httpPort !== 'default',
       replicaId: config.replicaId,
       logMinDurationMs: config.logMinDuration,
       queryHistorySize: config.queryHistorySize,

@@ -31,6 +31,8 @@ export interface GatewayOptions {
   tls?: TlsOptions;
   /** HTTP listener for /metrics, /healthz, /readyz; null or absent = none. */
   http?: HttpListen | null;
+  /** When false (the address is only the default), a busy HTTP port is logged and skipped instead of failing. Default true. */
+  httpRequired?: boolean;
   /** 0-127, encoded in BackendKeyData process ids (docs/deploy.md). */
   replicaId?: number;
   /** Successful statements shorter than this are not logged (ms); -1 logs none. Default 0 (all). */
@@ -109,16 +111,22 @@ export class Gateway {
     );
     gateway = new Gateway(catalog, engine, server, log, observability, explainAnnotators);
     gateway.users = new Map(catalog.users.map((u) => [u.name, buildUserAuth(u)]));
-    await observability.start(engine, opts.http ?? null, {
-      catalog: () => ({ file: gateway.catalog.file, objects: gateway.catalog.objects.length }),
-      sourceNames: () => gateway.catalog.sources.map((s) => s.name),
-      draining: () => gateway.stopping !== null,
-    });
     const addr = await server.listen();
     log.info(
       { event: 'listening', host: addr.address, port: addr.port, catalog: catalog.file, objects: catalog.objects.length, replica_id: opts.replicaId ?? 0 },
       `lakegate listening on ${addr.address}:${addr.port}`,
     );
+    // after the listener, so /readyz never says ready before clients can connect
+    try {
+      await observability.start(engine, opts.http ?? null, opts.httpRequired ?? true, {
+        catalog: () => ({ file: gateway.catalog.file, objects: gateway.catalog.objects.length }),
+        sourceNames: () => gateway.catalog.sources.map((s) => s.name),
+        draining: () => gateway.stopping !== null,
+      });
+    } catch (e) {
+      await gateway.close();
+      throw e;
+    }
     return gateway;
   }
 

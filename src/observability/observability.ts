@@ -125,19 +125,28 @@ export class Observability {
   }
 
   /** Opens the monitoring connection and, unless disabled, the HTTP endpoint. */
-  async start(engine: Engine, http: HttpListen | null, readiness: ReadinessInputs): Promise<void> {
+  async start(engine: Engine, http: HttpListen | null, required: boolean, readiness: ReadinessInputs): Promise<void> {
     this.readiness = readiness;
     this.monitor = new MonitorConnection(await engine.connect());
     if (!http) return;
-    this.http = await HttpEndpoint.start(
-      http,
-      {
-        metrics: () => this.metrics.render(),
-        health: () => ({ status: 'ok', uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000) }),
-        readiness: () => this.checkReadiness(),
-      },
-      (e) => this.opts.log.error({ event: 'http_error', err: e }, 'HTTP endpoint error'),
-    );
+    try {
+      this.http = await HttpEndpoint.start(
+        http,
+        {
+          metrics: () => this.metrics.render(),
+          health: () => ({ status: 'ok', uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000) }),
+          readiness: () => this.checkReadiness(),
+        },
+        (e) => this.opts.log.error({ event: 'http_error', err: e }, 'HTTP endpoint error'),
+      );
+    } catch (e) {
+      if (required || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      this.opts.log.warn(
+        { event: 'http_unavailable', host: http.host, port: http.port },
+        `the default HTTP port ${http.host}:${http.port} is in use: no /metrics, /healthz, /readyz (set --http-port to choose one, or off)`,
+      );
+      return;
+    }
     const a = this.http.address;
     this.opts.log.info({ event: 'http_listening', host: a.address, port: a.port }, `metrics and health on http://${a.address}:${a.port}`);
   }

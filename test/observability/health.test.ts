@@ -1,7 +1,8 @@
+import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleSchemas, startGateway, TEST_USERS, type TestGateway } from '../support/gateway.js';
-import { ENDLESS_QUERY, eventually, someoneRunning } from './support.js';
+import { captureLogs, ENDLESS_QUERY, eventually, someoneRunning } from './support.js';
 
 function http(gw: TestGateway, path: string, init?: RequestInit): Promise<Response> {
   return fetch(`http://127.0.0.1:${gw.gateway.observability.httpAddress!.port}${path}`, init);
@@ -106,5 +107,27 @@ describe('graceful shutdown in process', () => {
     await eventually('the endless query to run', () => someoneRunning(gw.gateway));
     await gw.gateway.shutdown(0);
     expect(await running).toMatchObject({ code: '57P01', severity: 'FATAL', message: 'terminating connection due to administrator command' });
+  });
+});
+
+describe('a busy HTTP port', () => {
+  it('fails the start when the address was configured, and is skipped with a warning when it is only the default', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const busy = { host: '127.0.0.1', port: (blocker.address() as net.AddressInfo).port };
+    try {
+      await expect(startGateway({ http: busy })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const cap = captureLogs('info');
+      const gw = await startGateway({ http: busy, httpRequired: false, logger: cap.logger });
+      expect(gw.gateway.observability.httpAddress).toBeNull();
+      expect(cap.records().find((r) => r.event === 'http_unavailable')).toMatchObject({ level: 40, port: busy.port });
+      const c = new pg.Client(gw.url());
+      await c.connect();
+      expect((await c.query('SELECT 1 AS ok')).rows[0].ok).toBe(1);
+      await c.end();
+      await gw.close();
+    } finally {
+      blocker.close();
+    }
   });
 });
