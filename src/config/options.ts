@@ -123,7 +123,7 @@ export const SERVE_OPTIONS = [
     catalogKey: 'http_port',
     defaultText: '127.0.0.1:9187',
     defaultValue: { host: '127.0.0.1', port: 9187 },
-    description: 'HTTP listener for /metrics, /healthz and /readyz; off disables it',
+    description: 'HTTP listener for /metrics, /healthz and /readyz; off disables it (when only the default is busy, lakegate starts without it and warns)',
     parse: parseHttpListen,
   }),
   spec<LogLevel>({
