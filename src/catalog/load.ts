@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { serverSectionSchema } from '../config/options.js';
 import { CatalogError, type CatalogIssue } from './errors.js';
 import type { Catalog } from './model.js';
 import { buildObjects, identifier, reservedSchemaName, schemasSchema, viewsSchema } from './sections/schemas.js';
@@ -15,7 +16,7 @@ const catalogSchema = z
   .object({
     database: z.string().min(1).default('lakegate'),
     default_schema: identifier.optional(),
-    server: z.object({ listen: z.string().optional() }).strict().optional(),
+    server: serverSectionSchema.optional(),
     lake_roots: z.array(z.string().min(1)).optional(),
     users: usersSchema,
     sources: sourcesSchema,
