@@ -3,6 +3,8 @@ import type { FieldDescription } from '../protocol/backend/results.js';
 import type { ExplainStatement } from '../sql/explain.js';
 import { expandFormats } from '../types/encode/row-encoder.js';
 import { PgTypes } from '../types/pg-types.js';
+import { executeEntry } from '../federation/session-hooks.js';
+import { scan } from '../sql/scanner.js';
 import { prepareEntry } from './prepare.js';
 import { StaticRows } from './row-source.js';
 import type { Session } from './session.js';
@@ -53,6 +55,10 @@ export function planLines(text: string): string[] {
  * so EXPLAIN sees exactly what the statement itself would run.
  */
 export async function runExplain(session: Session, st: ExplainStatement, formats: number[], annotators: readonly ExplainAnnotator[]): Promise<StaticRows> {
+  if (session.pipeline.federation?.mentions(st.queryTokens)) {
+    const federated = await federatedExplain(session, st);
+    if (federated) return new StaticRows([COLUMN], federated.map((l) => [l]), formats);
+  }
   const entry = await prepareEntry(session, '', st.query, { kind: 'query', text: st.query, tokens: st.queryTokens }, []);
   let sql: string;
   try {
@@ -75,4 +81,24 @@ export async function runExplain(session: Session, st: ExplainStatement, formats
     lines.map((l) => [l]),
     formats,
   );
+}
+
+/**
+ * EXPLAIN of a statement that reads attached databases: federation plans it
+ * (EXPLAIN ANALYZE runs the remote queries) and adds, after DuckDB's plan, the
+ * SQL sent to each source and the rows it returned. Null when the statement
+ * turns out not to be federated.
+ */
+async function federatedExplain(session: Session, st: ExplainStatement): Promise<string[] | null> {
+  const full = `${st.analyze ? 'EXPLAIN ANALYZE' : 'EXPLAIN'} ${st.query}`;
+  const entry = await prepareEntry(session, '', full, { kind: 'query', text: full, tokens: scan(full) }, []);
+  try {
+    if (!entry.federated) return null;
+    if (entry.query!.paramCount > 0) throw new PgError(SqlState.FeatureNotSupported, 'EXPLAIN of a statement with parameters is not supported');
+    const rows = await (await executeEntry(session, entry, null)).collectRows();
+    session.checkInterrupted();
+    return planLines(rows.map((r) => r.explain_value ?? '').join('\n'));
+  } finally {
+    entry.query?.destroy();
+  }
 }
