@@ -1,120 +1,130 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration, parseSize } from './catalog/sections/durations.js';
+import { Command, Help, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { checkCatalog } from './catalog/check.js';
 import { ensureExampleLakeFor } from './catalog/example-lake.js';
 import { CatalogError } from './catalog/load.js';
-import { UserConfigError } from './config/users.js';
+import { OptionError, optionHelp, SERVE_OPTIONS, type OptionSpec } from './config/options.js';
+import { loadServeConfig, type GivenOptions } from './config/serve-config.js';
 import { Gateway } from './gateway.js';
-import { AccessConfigError } from './security/manager.js';
-import { TlsConfigError } from './security/tls.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, type Logger } from './observability/logger.js';
 import { hashPassword } from './server/auth/scram.js';
 import { LAKEGATE_VERSION, PACKAGE_ROOT } from './version.js';
-
-interface ServeOptions {
-  catalog: string;
-  host?: string;
-  port?: number;
-  logLevel: string;
-  threads?: number;
-  memoryLimit?: string;
-  maxConnections?: number;
-  tlsCert?: string;
-  tlsKey?: string;
-  tlsRequired?: boolean;
-  tlsSelfSigned?: boolean;
-  statementTimeout?: number;
-  maxStatementTimeout?: number;
-  idleSessionTimeout?: number;
-  maxResultRows?: number;
-  maxQuerySize?: number;
-  maxMessageSize?: number;
-  tempDirectory?: string;
-  maxTempDirectorySize?: string;
-  watch: boolean;
-}
-
-function durationArg(v: string): number {
-  const ms = parseDuration(v);
-  if (ms === null) throw new InvalidArgumentError('expected a duration such as 500ms, 30s, 5min');
-  return ms;
-}
-
-function sizeArg(v: string): number {
-  const n = parseSize(v);
-  if (n === null) throw new InvalidArgumentError('expected a size such as 512kB, 1MB, 64MB');
-  return n;
-}
 
 const program = new Command();
 program.name('lakegate').description('PostgreSQL wire-protocol gateway over a Parquet lake and attached databases, executed in DuckDB').version(LAKEGATE_VERSION);
 
-program
+const specByAttribute = new Map<string, OptionSpec<unknown>>();
+const defaultHelp = new Help();
+
+const serve = program
   .command('serve')
-  .description('serve a catalog over the PostgreSQL protocol')
-  .addOption(new Option('--catalog <dir>', 'catalog directory or catalog.yaml').default(path.join(PACKAGE_ROOT, 'catalog'), 'the example catalog').env('LAKEGATE_CATALOG'))
-  .addOption(new Option('--host <host>', 'address to listen on').default(undefined, 'catalog server.listen, else 127.0.0.1').env('LAKEGATE_HOST'))
-  .addOption(new Option('--port <port>', 'port to listen on (0 picks a free port)').default(undefined, 'catalog server.listen, else 5433').env('LAKEGATE_PORT').argParser((v) => Number(v)))
-  .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info').env('LAKEGATE_LOG_LEVEL'))
-  .addOption(new Option('--threads <n>', 'DuckDB worker threads').default(undefined, 'number of cores').env('LAKEGATE_THREADS').argParser((v) => Number(v)))
-  .addOption(new Option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB').default(undefined, '80% of RAM').env('LAKEGATE_MEMORY_LIMIT'))
-  .addOption(new Option('--max-connections <n>', 'maximum concurrent client connections').default(undefined, 'catalog server.limits, else 100').env('LAKEGATE_MAX_CONNECTIONS').argParser((v) => Number(v)))
-  .addOption(new Option('--tls-cert <file>', 'TLS certificate (PEM)').env('LAKEGATE_TLS_CERT'))
-  .addOption(new Option('--tls-key <file>', 'TLS private key (PEM)').env('LAKEGATE_TLS_KEY'))
-  .addOption(new Option('--tls-required', 'refuse clear-text connections (28000)').env('LAKEGATE_TLS_REQUIRED'))
-  .addOption(new Option('--tls-self-signed', 'generate a self-signed certificate at start (development only)').env('LAKEGATE_TLS_SELF_SIGNED'))
-  .addOption(new Option('--statement-timeout <duration>', 'default statement_timeout, e.g. 30s').env('LAKEGATE_STATEMENT_TIMEOUT').argParser(durationArg))
-  .addOption(new Option('--max-statement-timeout <duration>', 'upper bound for statement_timeout set by clients').env('LAKEGATE_MAX_STATEMENT_TIMEOUT').argParser(durationArg))
-  .addOption(new Option('--idle-session-timeout <duration>', 'close sessions idle this long (57P05)').env('LAKEGATE_IDLE_SESSION_TIMEOUT').argParser(durationArg))
-  .addOption(new Option('--max-result-rows <n>', 'rows a statement may return before failing with 54000 (0 = no limit)').env('LAKEGATE_MAX_RESULT_ROWS').argParser((v) => Number(v)))
-  .addOption(new Option('--max-query-size <size>', 'longest statement text accepted, e.g. 1MB').env('LAKEGATE_MAX_QUERY_SIZE').argParser(sizeArg))
-  .addOption(new Option('--max-message-size <size>', 'largest protocol message accepted, e.g. 64MB').env('LAKEGATE_MAX_MESSAGE_SIZE').argParser(sizeArg))
-  .addOption(new Option('--temp-directory <dir>', 'where DuckDB spills when memory is short').env('LAKEGATE_TEMP_DIRECTORY'))
-  .addOption(new Option('--max-temp-directory-size <size>', 'cap on spilled data, e.g. 20GB').env('LAKEGATE_MAX_TEMP_DIRECTORY_SIZE'))
-  .addOption(new Option('--no-watch', 'do not reload the catalog when its file changes (SIGHUP still reloads)').env('LAKEGATE_NO_WATCH'))
-  .action(async (opts: ServeOptions) => {
-    const logger = createLogger(opts.logLevel);
+  .description('serve a catalog over the PostgreSQL protocol (options: flag > environment > catalog server: > default)');
+for (const spec of SERVE_OPTIONS as readonly OptionSpec<unknown>[]) {
+  const option = new Option(spec.flag, spec.description).env(spec.env).argParser((raw: string) => {
     try {
-      const gateway = await Gateway.start({
-        catalog: opts.catalog,
-        host: opts.host,
-        port: opts.port,
-        logger,
-        threads: opts.threads,
-        memoryLimit: opts.memoryLimit,
-        maxConnections: opts.maxConnections,
-        tlsConfig: {
-          cert: opts.tlsCert && path.resolve(opts.tlsCert),
-          key: opts.tlsKey && path.resolve(opts.tlsKey),
-          required: opts.tlsRequired ? true : undefined,
-          selfSigned: opts.tlsSelfSigned ? true : undefined,
-        },
-        statementTimeoutMs: opts.statementTimeout,
-        maxStatementTimeoutMs: opts.maxStatementTimeout,
-        idleSessionTimeoutMs: opts.idleSessionTimeout,
-        maxResultRows: opts.maxResultRows,
-        maxQuerySize: opts.maxQuerySize,
-        maxMessageSize: opts.maxMessageSize,
-        tempDirectory: opts.tempDirectory && path.resolve(opts.tempDirectory),
-        maxTempDirectorySize: opts.maxTempDirectorySize,
-        watchCatalog: opts.watch,
-      });
-      process.on('SIGHUP', () => void gateway.reload('SIGHUP'));
-      const stop = (): void => {
-        logger.info('shutting down');
-        void gateway.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      return spec.parse(raw);
     } catch (e) {
-      if (e instanceof CatalogError) logger.fatal(`cannot start: the catalog has errors:\n${e.message}`);
-      else if (e instanceof AccessConfigError || e instanceof TlsConfigError || e instanceof UserConfigError) logger.fatal(`cannot start: ${e.message}`);
-      else logger.fatal(e, 'cannot start');
-      setTimeout(() => process.exit(1), 100);
+      throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
     }
   });
+  specByAttribute.set(option.attributeName(), spec);
+  serve.addOption(option);
+}
+serve.configureHelp({
+  optionDescription: (option) => {
+    const spec = specByAttribute.get(option.attributeName());
+    return spec ? optionHelp(spec) : defaultHelp.optionDescription(option);
+  },
+});
+
+program.addHelpText(
+  'after',
+  `\nOptions of "lakegate serve" (flag > environment > catalog server: > default):\n${(SERVE_OPTIONS as readonly OptionSpec<unknown>[])
+    .map((o) => `  ${o.flag.padEnd(34)} ${optionHelp(o)}`)
+    .join('\n')}\n`,
+);
+
+function exitAfterFlush(logger: Logger, code: number): void {
+  logger.flush(() => process.exit(code));
+  // a stuck transport must not keep the process alive
+  setTimeout(() => process.exit(code), 2000).unref();
+}
+
+serve.action(async (_opts: Record<string, unknown>, cmd: Command) => {
+  const given: GivenOptions = {};
+  for (const [attr, spec] of specByAttribute) {
+    const source = cmd.getOptionValueSource(attr);
+    if (source === 'cli' || source === 'env') given[spec.key] = { value: cmd.getOptionValue(attr), source: source === 'cli' ? 'flag' : 'env' };
+  }
+  let config;
+  let sources;
+  try {
+    ({ config, sources } = loadServeConfig(given));
+  } catch (e) {
+    console.error(`lakegate: ${e instanceof OptionError || e instanceof CatalogError ? e.message : String(e)}`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel, config.logFormat);
+  logger.info({ event: 'config', sources, http_port: config.httpPort ? `${config.httpPort.host}:${config.httpPort.port}` : 'off', shutdown_grace_ms: config.shutdownGraceMs, replica_id: config.replicaId }, 'configuration');
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.start({
+      catalog: config.catalog!,
+      host: config.host,
+      port: config.port,
+      logger,
+      threads: config.threads,
+      memoryLimit: config.memoryLimit,
+      tempDirectory: config.tempDirectory,
+      maxConnections: config.maxConnections,
+      http: config.httpPort,
+      httpRequired: sources.httpPort !== 'default',
+      replicaId: config.replicaId,
+      logMinDurationMs: config.logMinDuration,
+      queryHistorySize: config.queryHistorySize,
+      systemSchema: config.systemSchema,
+      watchCatalog: config.watch,
+      tlsConfig: {
+        cert: config.tlsCert && path.resolve(config.tlsCert),
+        key: config.tlsKey && path.resolve(config.tlsKey),
+        required: config.tlsRequired,
+        selfSigned: config.tlsSelfSigned,
+      },
+      statementTimeoutMs: config.statementTimeout,
+      maxStatementTimeoutMs: config.maxStatementTimeout,
+      idleSessionTimeoutMs: config.idleSessionTimeout,
+      maxResultRows: config.maxResultRows,
+      maxQuerySize: config.maxQuerySize,
+      maxMessageSize: config.maxMessageSize,
+    });
+  } catch (e) {
+    logger.fatal({ event: 'startup_failed', err: e instanceof CatalogError ? undefined : e }, e instanceof Error ? `cannot start: ${e.message}` : 'cannot start');
+    exitAfterFlush(logger, 1);
+    return;
+  }
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ event: 'shutdown', phase: 'forced', signal }, `second ${signal}: exiting now`);
+      gateway.abort();
+      exitAfterFlush(logger, signal === 'SIGINT' ? 130 : 143);
+      return;
+    }
+    stopping = true;
+    logger.info({ event: 'signal', signal, grace_ms: config.shutdownGraceMs }, `received ${signal}: shutting down (a second signal exits at once)`);
+    gateway.shutdown(config.shutdownGraceMs).then(
+      () => exitAfterFlush(logger, 0),
+      (e: unknown) => {
+        logger.error({ event: 'shutdown_failed', err: e }, 'shutdown failed');
+        exitAfterFlush(logger, 1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', () => void gateway.reload('SIGHUP'));
+});
 
 program
   .command('check-catalog')

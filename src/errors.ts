@@ -60,6 +60,7 @@ export const SqlState = {
   SerializationFailure: '40001',
   QueryCanceled: '57014',
   AdminShutdown: '57P01',
+  CannotConnectNow: '57P03',
   TooManyConnections: '53300',
   OutOfMemory: '53200',
   ProgramLimitExceeded: '54000',

@@ -17,12 +17,17 @@ import { buildTls } from './security/tls.js';
 import { PG_DATA } from './pgcatalog/catalog-data.js';
 import { installPgCatalog } from './pgcatalog/install.js';
 import { EMULATED_FUNCTIONS } from './pgcatalog/macros.js';
-import { registerEmulatedFunctions, registerSystemRelations } from './security/sandbox.js';
+import { registerEmulatedFunctions, registerFunctionSchema, registerPublicSchema, registerSystemRelations } from './security/sandbox.js';
+import type { HttpListen } from './config/options.js';
+import { Observability } from './observability/observability.js';
+import type { SystemAccess } from './observability/system-access.js';
+import { checkSystemSchemaClash } from './observability/system-tables.js';
+import type { ExplainAnnotator } from './session/explain.js';
 import { LakegateServer, type TlsOptions } from './server/server.js';
 import { defaultPasses, SqlPipeline } from './sql/pipeline.js';
 import type { RewriteContext } from './sql/rewrite/pass.js';
 import { loadSqlParser } from './sql/scanner.js';
-import { PACKAGE_ROOT, PG_SERVER_VERSION, PG_SERVER_VERSION_NUM } from './version.js';
+import { LAKEGATE_VERSION, PACKAGE_ROOT, PG_SERVER_VERSION, PG_SERVER_VERSION_NUM } from './version.js';
 
 export interface GatewayOptions {
   catalog: string;
@@ -52,6 +57,19 @@ export interface GatewayOptions {
   watchDebounceMs?: number;
   /** Work to run after every catalog installation (see CatalogRuntime.afterInstall). */
   afterInstall?: AfterInstallHook[];
+  /** HTTP listener for /metrics, /healthz, /readyz; null or absent = none. */
+  http?: HttpListen | null;
+  /** When false (the address is only the default), a busy HTTP port is logged and skipped instead of failing. Default true. */
+  httpRequired?: boolean;
+  /** 0-127, encoded in BackendKeyData process ids (docs/deploy.md). */
+  replicaId?: number;
+  /** Successful statements shorter than this are not logged (ms); -1 logs none. Default 0 (all). */
+  logMinDurationMs?: number;
+  queryHistorySize?: number;
+  /** Schema of the system views and functions; default `lakegate`. */
+  systemSchema?: string;
+  /** Who may read the system views and signal sessions; default everyone. */
+  systemAccess?: SystemAccess;
 }
 
 // the pg_catalog emulation answers these itself, filtered through each session's lakegate_visible
@@ -65,6 +83,9 @@ export class Gateway {
   private users = new Map<string, UserAuth>();
   private profiles = new Map<string, UserSpec>();
   private watcher: CatalogWatcher | null = null;
+  /** Run at shutdown after the sessions are gone, before DuckDB closes (federation closes its sources). */
+  private readonly closeHooks: (() => Promise<void> | void)[] = [];
+  private stopping: Promise<void> | null = null;
 
   private constructor(
     readonly runtime: CatalogRuntime,
@@ -74,6 +95,9 @@ export class Gateway {
     private readonly rewriteContext: RewriteContext,
     readonly log: Logger,
     readonly federation: Federation,
+    readonly observability: Observability,
+    /** EXPLAIN's extension point: federation appends annotators that add its remote SQL. */
+    readonly explainAnnotators: ExplainAnnotator[],
     /** Grants and secure views: re-applied by an after-install hook at every (re)installation. */
     readonly security: SecurityManager,
   ) {}
@@ -92,6 +116,23 @@ export class Gateway {
       ensureExampleShop(path.join(PACKAGE_ROOT, 'catalog', 'data', 'shop.db'), (m) => log.info(m));
     }
     const catalog = loadCatalog(catalogPath);
+    const systemSchema = opts.systemSchema ?? 'lakegate';
+    checkSystemSchemaClash(catalog, systemSchema);
+    registerFunctionSchema(systemSchema); // lakegate.cancel(pid), lakegate.terminate(pid)
+    registerPublicSchema(systemSchema);
+    let gateway!: Gateway;
+    const observability = new Observability(
+      {
+        log,
+        logMinDurationMs: opts.logMinDurationMs ?? 0,
+        historySize: opts.queryHistorySize ?? 1000,
+        systemSchema,
+        replicaId: opts.replicaId ?? 0,
+        version: LAKEGATE_VERSION,
+      },
+      () => gateway?.server.sessions ?? [],
+    );
+    if (opts.systemAccess) observability.access = opts.systemAccess;
     const limits = catalog.server.limits;
     const engine = await Engine.open({
       threads: opts.threads ?? limits.threads,
@@ -109,8 +150,12 @@ export class Gateway {
       runtime = new CatalogRuntime(engine, catalog, log);
       // attached databases first: catalog views may read remote tables, and duckdb files attach before the lock
       runtime.beforeInstall((ctx) => (ctx.reason === 'start' ? fed.install(engine) : fed.reload(ctx.catalog)));
-      // the pg_catalog / information_schema emulation follows every installed catalog
+      // the pg_catalog / information_schema emulation and the system views follow every installed catalog
       runtime.afterInstall((ctx) => installPgCatalog(ctx.conn, ctx.catalog));
+      runtime.afterInstall(async (ctx) => {
+        checkSystemSchemaClash(ctx.catalog, systemSchema);
+        await observability.install(ctx.conn);
+      });
       for (const hook of opts.afterInstall ?? []) runtime.afterInstall(hook);
       // last: grants are checked against every relation the other hooks created; invalid grants fail the reload
       runtime.afterInstall(({ conn, catalog: installed }) => security.apply(conn, installed));
@@ -128,7 +173,7 @@ export class Gateway {
     const rewriteContext: RewriteContext = { internalSchema: INTERNAL_SCHEMA, publicSchema: runtime.searchPath.publicSchema };
     const pipeline = new SqlPipeline(defaultPasses, rewriteContext);
     pipeline.federation = federation;
-    let gateway!: Gateway;
+    const explainAnnotators: ExplainAnnotator[] = [];
     const server = new LakegateServer(
       engine,
       pipeline,
@@ -159,17 +204,38 @@ export class Gateway {
         statementTimeoutMs: opts.statementTimeoutMs ?? limits.statementTimeoutMs,
         maxResultRows: opts.maxResultRows ?? limits.maxResultRows,
         maxQuerySize: opts.maxQuerySize ?? limits.maxQuerySize,
+        replicaId: opts.replicaId ?? 0,
       },
       log,
+      { events: observability.events, explainAnnotators },
     );
-    gateway = new Gateway(runtime, engine, server, pipeline, rewriteContext, log, federation, security);
+    gateway = new Gateway(runtime, engine, server, pipeline, rewriteContext, log, federation, observability, explainAnnotators, security);
     gateway.applyCatalog();
     runtime.on('reload', (o: ReloadOutcome) => {
       if (o.ok && o.changed) gateway.applyCatalog();
     });
+    federation.onRemoteQuery((r) => {
+      const session = r.sessionPid === undefined ? undefined : [...server.sessions].find((x) => x.identity.processId === r.sessionPid);
+      observability.events.remoteQuery({ source: r.source, rows: r.rows, ms: r.ms, sql: r.sql, error: r.error, statement: session?.currentStatement ?? null });
+    });
+    gateway.onClose(() => federation!.close());
     const addr = await server.listen();
     if (opts.watchCatalog) gateway.watch(opts.watchDebounceMs);
-    log.info({ host: addr.address, port: addr.port, catalog: catalog.file }, `lakegate listening on ${addr.address}:${addr.port}`);
+    log.info(
+      { event: 'listening', host: addr.address, port: addr.port, catalog: catalog.file, objects: catalog.objects.length, replica_id: opts.replicaId ?? 0 },
+      `lakegate listening on ${addr.address}:${addr.port}`,
+    );
+    // after the listener, so /readyz never says ready before clients can connect
+    try {
+      await observability.start(engine, opts.http ?? null, opts.httpRequired ?? true, {
+        catalog: () => ({ file: gateway.catalog.file, objects: gateway.catalog.objects.length }),
+        sourceNames: () => gateway.catalog.sources.map((s) => s.name),
+        draining: () => gateway.stopping !== null,
+      });
+    } catch (e) {
+      await gateway.close();
+      throw e;
+    }
     return gateway;
   }
 
@@ -183,8 +249,13 @@ export class Gateway {
   }
 
   /** Reloads the catalog file now (SIGHUP, the file watcher, tests). Never rejects. */
-  reload(trigger: ReloadTrigger = 'api'): Promise<ReloadOutcome> {
-    return this.runtime.reload(trigger);
+  async reload(trigger: ReloadTrigger = 'api'): Promise<ReloadOutcome> {
+    const started = performance.now();
+    const o = await this.runtime.reload(trigger);
+    if (!o.ok || o.changed) {
+      this.events.catalogReloaded({ ok: o.ok, file: this.catalog.file, durationMs: performance.now() - started, error: o.error?.message, objects: this.catalog.objects.length });
+    }
+    return o;
   }
 
   private watch(debounceMs?: number): void {
@@ -194,15 +265,68 @@ export class Gateway {
     });
   }
 
+  /** The event hub: federation reports remote queries and the catalog its reloads here. */
+  get events(): Observability['events'] {
+    return this.observability.events;
+  }
+
+  /** Registers work to do at shutdown before DuckDB closes (closing source connections). */
+  onClose(hook: () => Promise<void> | void): void {
+    this.closeHooks.push(hook);
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM/SIGINT): /readyz turns 503, no new connections,
+   * idle sessions end with FATAL 57P01, running statements get `graceMs` to
+   * finish before they are cancelled, then sources and DuckDB close.
+   */
+  shutdown(graceMs: number): Promise<void> {
+    this.stopping ??= (async () => {
+      this.watcher?.close();
+      await this.runtime.idle();
+      const report = (p: Parameters<Observability['events']['shutdown']>[0]): void => this.events.shutdown(p);
+      await this.server.shutdown(graceMs, report);
+      await this.runCloseHooks();
+      report({ phase: 'finished', sessions: 0, running: 0 });
+      await this.observability.close();
+      this.engine.close();
+    })();
+    return this.stopping;
+  }
+
+  /**
+   * For an exit right now (a second signal): stops every running DuckDB query,
+   * since the process cannot exit while DuckDB still runs one.
+   */
+  abort(): void {
+    for (const s of this.server.sessions) s.engine.interrupt();
+  }
+
+  private async runCloseHooks(): Promise<void> {
+    for (const hook of this.closeHooks.splice(0)) {
+      try {
+        await hook();
+      } catch (e) {
+        this.log.error({ event: 'close_hook_failed', err: e }, 'error while closing');
+      }
+    }
+  }
+
   get port(): number {
     return this.server.address.port;
   }
 
+  /** Immediate close: sessions are dropped without waiting (tests; the CLI uses shutdown()). */
   async close(): Promise<void> {
-    this.watcher?.close();
-    await this.runtime.idle();
-    await this.server.close();
-    await this.federation.close();
-    this.engine.close();
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      this.watcher?.close();
+      await this.runtime.idle();
+      await this.server.close();
+      await this.runCloseHooks();
+      await this.observability.close();
+      this.engine.close();
+    })();
+    return this.stopping;
   }
 }

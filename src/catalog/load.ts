@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { serverSectionSchema } from '../config/options.js';
 import { CatalogError, type CatalogIssue } from './errors.js';
 import type { Catalog } from './model.js';
 import { buildObjects, identifier, reservedSchemaName, schemasSchema, viewsSchema } from './sections/schemas.js';
 import { substituteEnv } from './sections/env.js';
 import { buildSources, sourcesSchema } from './sections/sources.js';
-import { buildServer, serverSchema } from './sections/server.js';
+import { buildServer } from './sections/server.js';
 import { buildRoles, buildUsers, rolesSchema, usersSchema } from './sections/users.js';
 import { CatalogSource } from './source-map.js';
 
@@ -16,7 +17,7 @@ const catalogSchema = z
   .object({
     database: z.string().min(1).default('lakegate'),
     default_schema: identifier.optional(),
-    server: serverSchema.optional(),
+    server: serverSectionSchema.optional(),
     lake_roots: z.array(z.string().min(1)).optional(),
     users: usersSchema,
     roles: rolesSchema,

@@ -100,7 +100,12 @@ export class EngineConnection {
   /** The streaming result DuckDB is still producing on this connection, if any. */
   private active: StreamingResult | null = null;
 
-  constructor(readonly raw: Connection) {}
+  /** DuckDB's id for this connection: what JS table and scalar functions see as their caller. */
+  readonly id: number;
+
+  constructor(readonly raw: Connection) {
+    this.id = duckdb.client_context_get_connection_id(duckdb.connection_get_client_context(raw));
+  }
 
   /** Registers the connection's new streaming result. */
   adopt(result: StreamingResult): StreamingResult {

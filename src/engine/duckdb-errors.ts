@@ -13,6 +13,8 @@ interface Rule {
  * the kind and the text decide the class. First match wins.
  */
 const rules: Rule[] = [
+  // errors raised by lakegate's own DuckDB functions carry their SQLSTATE (from bind: Binder Error)
+  { test: /^[A-Za-z ]+ Error: lakegate:(\w{5}): (.*)/, code: '', message: (m) => m[2]! },
   { test: /^Parser Error: syntax error at end of input/, code: SqlState.SyntaxError, message: () => 'syntax error at end of input' },
   { test: /^Parser Error: syntax error at or near "(.*)"/, code: SqlState.SyntaxError, message: (m) => `syntax error at or near "${m[1]}"` },
   { test: /^Parser Error: /, code: SqlState.SyntaxError },

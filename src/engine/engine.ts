@@ -68,7 +68,12 @@ export class Engine {
   }
 
   async connect(): Promise<EngineConnection> {
-    return new EngineConnection(await duckdb.connect(this.db));
+    const conn = new EngineConnection(await duckdb.connect(this.db));
+    // Progress tracking is per connection and cannot be SET after the lock; these
+    // PRAGMAs still work. Without them query_progress() is always -1.
+    await conn.run('PRAGMA enable_progress_bar');
+    await conn.run('PRAGMA disable_print_progress_bar');
+    return conn;
   }
 
   /**

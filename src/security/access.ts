@@ -2,7 +2,7 @@ import { INTERNAL_SCHEMA, quoteIdent } from '../catalog/install.js';
 import type { UserSpec } from '../config/users.js';
 import type { RelationDirectory, RelationInfo } from './directory.js';
 import type { GrantSpec, RoleSpec } from './model.js';
-import { RESERVED_PREFIX, SYSTEM_SCHEMAS } from './sandbox.js';
+import { reservedSchema, SYSTEM_SCHEMAS } from './sandbox.js';
 
 export class AccessConfigError extends Error {}
 
@@ -285,7 +285,7 @@ export class AccessPolicy {
 
 function normalize(g: GrantSpec, from: string): NormalizedGrant {
   const schema = g.schema.toLowerCase();
-  if (schema === INTERNAL_SCHEMA || schema.startsWith(RESERVED_PREFIX) || SYSTEM_SCHEMAS.has(schema) || schema === 'pg_temp') {
+  if (schema === INTERNAL_SCHEMA || reservedSchema(schema) || SYSTEM_SCHEMAS.has(schema) || schema === 'pg_temp') {
     throw new AccessConfigError(`${from}: schema "${g.schema}" cannot be granted`);
   }
   return { schema, tables: g.tables === '*' ? '*' : new Set(g.tables.map((t) => t.toLowerCase())), spec: g, from };

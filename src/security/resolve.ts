@@ -2,7 +2,7 @@ import { INTERNAL_SCHEMA } from '../catalog/install.js';
 import { PgError, SqlState } from '../errors.js';
 import type { UserAccess } from './access.js';
 import { denied, NeedTempTables, undefinedTable } from './errors.js';
-import { PG_CATALOG_RELATIONS, RESERVED_PREFIX, systemRelationAllowed, SYSTEM_SCHEMAS } from './sandbox.js';
+import { PG_CATALOG_RELATIONS, RESERVED_PREFIX, reservedSchema, systemRelationAllowed, SYSTEM_SCHEMAS } from './sandbox.js';
 
 /** What the authorizer needs to know about the session. */
 export interface AuthorizeContext {
@@ -109,7 +109,7 @@ export class RelationResolver {
     if (SYSTEM_SCHEMAS.has(schema)) return this.system(schema, name, written);
     if (TEMP_SCHEMAS.has(schema)) return this.tempOrMissing(name, written);
     // the gateway's own schemas do not exist for clients
-    if (schema === INTERNAL_SCHEMA || schema.startsWith(RESERVED_PREFIX)) throw undefinedTable(written);
+    if (schema === INTERNAL_SCHEMA || reservedSchema(schema)) throw undefinedTable(written);
     const target = this.publicSchema(schemaName);
     const found = this.catalogRelation(target, name);
     if (found) return found;
@@ -137,7 +137,7 @@ export class RelationResolver {
     let schema: string | undefined;
     if (ref.schema) {
       const s = lower(ref.schema);
-      if (s === INTERNAL_SCHEMA || s.startsWith(RESERVED_PREFIX) || SYSTEM_SCHEMAS.has(s)) throw denied(`permission denied for table ${written}`);
+      if (s === INTERNAL_SCHEMA || reservedSchema(s) || SYSTEM_SCHEMAS.has(s)) throw denied(`permission denied for table ${written}`);
       schema = this.publicSchema(ref.schema);
     } else {
       for (const sp of this.ctx.searchPath) {

@@ -23,8 +23,25 @@ export const ALLOWED_TABLE_FUNCTIONS = new Set([
 /** Scalar functions refused: they read DuckDB's configuration, write its log, or print plans and view definitions. */
 export const DENIED_SCALAR_FUNCTIONS = new Set(['getvariable', 'json_serialize_plan', 'write_log', 'pg_get_viewdef', 'current_setting']);
 
-/** Schemas a function name may be qualified with. */
+/** Schemas a function name may be qualified with (the observability system schema is added at start). */
 export const FUNCTION_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'main']);
+
+export function registerFunctionSchema(schema: string): void {
+  FUNCTION_SCHEMAS.add(schema.toLowerCase());
+}
+
+/** Public schemas that carry the reserved prefix (the observability system schema may be named lakegate_...). */
+const publicReserved = new Set<string>();
+
+export function registerPublicSchema(schema: string): void {
+  publicReserved.add(schema.toLowerCase());
+}
+
+/** The gateway's own schemas (internal objects, the catalog emulation's machinery): they do not exist for clients. */
+export function reservedSchema(schema: string): boolean {
+  const s = schema.toLowerCase();
+  return s.startsWith(RESERVED_PREFIX) && !publicReserved.has(s);
+}
 
 /** Schemas whose relations are the system catalogs (emulated by the gateway). */
 export const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema']);

@@ -64,6 +64,11 @@ export class SessionSecurity {
     return this.opts.user;
   }
 
+  /** May run EXPLAIN ANALYZE (see UserAccess.admin). */
+  get admin(): boolean {
+    return this.manager.access(this.opts.user)?.admin ?? false;
+  }
+
   /**
    * Creates and fills the session's visibility table (at session start).
    * Same shape as the pg_catalog emulation's hook table: (schema_name,

@@ -31,6 +31,8 @@ export class ClientConnection {
   private closedFlag = false;
   private drainWaiters: (() => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];
+  /** Bytes handed to the socket so far (messages only, after startup's raw answers too). */
+  private bytesFlushed = 0;
 
   constructor(
     public socket: net.Socket,
@@ -46,6 +48,11 @@ export class ClientConnection {
 
   get closed(): boolean {
     return this.closedFlag;
+  }
+
+  /** Bytes sent plus bytes still buffered: the difference over a statement is what it sent. */
+  get bytesProduced(): number {
+    return this.bytesFlushed + this.writer.length;
   }
 
   /** Swaps the underlying socket (after a TLS upgrade). */
@@ -125,7 +132,9 @@ export class ClientConnection {
   /** Writes everything buffered; returns false when the socket asks us to wait. */
   flush(): boolean {
     if (this.writer.length === 0 || this.closedFlag) return true;
-    return this.socket.write(this.writer.flush());
+    const out = this.writer.flush();
+    this.bytesFlushed += out.length;
+    return this.socket.write(out);
   }
 
   /** Flushes if enough output has accumulated, waiting for the client to catch up. */

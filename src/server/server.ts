@@ -17,7 +17,10 @@ import type { Logger } from '../observability/logger.js';
 import type { SecurityManager } from '../security/manager.js';
 import { SessionSecurity } from '../security/session-security.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from '../security/throttle.js';
+import { GatewayEvents, type ConnectionInfo, type ConnectionRejected, type ShutdownProgress } from '../observability/events.js';
+import type { ExplainAnnotator } from '../session/explain.js';
 import { CancelRegistry } from './cancel-registry.js';
+import { drainSessions } from './drain.js';
 import { ClientConnection, ClientGone } from './client-connection.js';
 import { authenticate } from './startup.js';
 
@@ -51,6 +54,32 @@ export interface ServerOptions {
   maxResultRows?: number;
   /** Longest statement text accepted, in characters (0 = no limit). */
   maxQuerySize?: number;
+}
+
+/** What the server reports to and shares with every session. */
+export interface ServerHooks {
+  events: GatewayEvents;
+  explainAnnotators: readonly ExplainAnnotator[];
+}
+
+/** The reason a failed startup is counted under. */
+function rejectionReason(err: PgError): ConnectionRejected['reason'] {
+  switch (err.code) {
+    case SqlState.InvalidPassword:
+      return 'auth_failed';
+    case SqlState.InvalidAuthorizationSpecification:
+      return /SSL|encrypt/i.test(err.message) ? 'ssl_required' : 'auth_failed';
+    case SqlState.TooManyConnections:
+      return 'too_many_connections';
+    case SqlState.InvalidCatalogName:
+      return 'no_such_database';
+    case SqlState.CannotConnectNow:
+      return 'shutting_down';
+    case SqlState.ProtocolViolation:
+      return 'protocol';
+    default:
+      return 'other';
+  }
 }
 
 /** What the server reads from the current catalog at each connection (it may be reloaded). */
@@ -134,6 +163,8 @@ export class LakegateServer {
   private accepting = true;
   private readonly throttle: LoginThrottle;
   private readonly perUser = new Map<string, number>();
+  /** Every open socket, sessions and handshakes alike (closed by force at the end of shutdown). */
+  private readonly sockets = new Set<net.Socket>();
 
   constructor(
     private readonly engine: Engine,
@@ -141,10 +172,13 @@ export class LakegateServer {
     private readonly catalog: ServerCatalog,
     private readonly opts: ServerOptions,
     private readonly log: Logger,
+    private readonly hooks: ServerHooks = { events: new GatewayEvents(), explainAnnotators: [] },
   ) {
     this.cancels = new CancelRegistry(opts.replicaId ?? 0);
     this.throttle = new LoginThrottle(opts.throttle ?? DEFAULT_THROTTLE);
     this.server = net.createServer((socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
       void this.onSocket(socket);
     });
   }
@@ -163,10 +197,28 @@ export class LakegateServer {
     return this.server.address() as net.AddressInfo;
   }
 
-  /** Stops accepting; existing sessions continue. */
+  /** Stops accepting; existing sessions continue. Resolves once every connection has closed. */
   stopAccepting(): Promise<void> {
     this.accepting = false;
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  get isAccepting(): boolean {
+    return this.accepting;
+  }
+
+  /**
+   * Graceful shutdown: refuse new connections, let running statements finish
+   * within `graceMs` (then cancel them), end every session with FATAL 57P01,
+   * and close what is left.
+   */
+  async shutdown(graceMs: number, report: (p: ShutdownProgress) => void): Promise<void> {
+    const closed = this.stopAccepting();
+    await drainSessions([...this.sessions], graceMs, report);
+    // ended sockets close once the client has read the FATAL message; handshakes left over are cut
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 1500).unref())]);
+    for (const s of this.sockets) s.destroy();
+    await closed;
   }
 
   private async onSocket(socket: net.Socket): Promise<void> {
@@ -184,12 +236,13 @@ export class LakegateServer {
       counted = false;
     };
     conn.onClosed(uncount);
+    const attempt: { user?: string } = {};
     const authTimeout = this.opts.authenticationTimeoutMs ?? 60_000;
     const timer = authTimeout > 0 ? setTimeout(() => conn.socket.destroy(), authTimeout) : null;
     timer?.unref();
     conn.onClosed(() => timer && clearTimeout(timer));
     try {
-      const session = await this.startup(conn, frames);
+      const session = await this.startup(conn, frames, attempt);
       if (timer) clearTimeout(timer);
       uncount();
       if (!session) return;
@@ -199,13 +252,11 @@ export class LakegateServer {
       uncount();
       if (e instanceof ClientGone || conn.closed) return;
       const err = e instanceof PgError ? e : e instanceof ProtocolViolation ? fatal(e.code, e.message) : fatal(SqlState.InternalError, String(e));
+      this.hooks.events.connectionRejected({ reason: rejectionReason(err), sqlstate: err.code, message: err.message, user: attempt.user, client: conn.remoteAddress });
       if (err.code === SqlState.InvalidPassword) {
-        const delay = this.throttle.failure(conn.remoteAddress);
-        this.log.warn({ client: conn.remoteAddress, code: err.code }, 'authentication failed');
-        await new Promise((r) => setTimeout(r, delay));
+        // failed logins are answered late, later the more an address fails
+        await new Promise((r) => setTimeout(r, this.throttle.failure(conn.remoteAddress)));
         if (conn.closed) return;
-      } else if (err.code === SqlState.InvalidAuthorizationSpecification) {
-        this.log.warn({ client: conn.remoteAddress, code: err.code }, 'connection refused');
       }
       errorResponse(conn.writer, { ...err.toFields(), severity: 'FATAL' });
       conn.flush();
@@ -221,7 +272,7 @@ export class LakegateServer {
     return decodeStartup(first.body);
   }
 
-  private async startup(conn: ClientConnection, frames: FrameQueue): Promise<Session | null> {
+  private async startup(conn: ClientConnection, frames: FrameQueue, attempt: { user?: string }): Promise<Session | null> {
     let packet = await this.nextStartupPacket(conn, frames);
     let sslDone = false;
     let gssDone = false;
@@ -256,6 +307,7 @@ export class LakegateServer {
     const params = packet.params;
     const user = params.get('user');
     if (!user) throw fatal(SqlState.InvalidAuthorizationSpecification, 'no PostgreSQL user name specified in startup packet');
+    attempt.user = user;
     if (this.opts.tls?.required && !sslDone) {
       throw fatal(SqlState.InvalidAuthorizationSpecification, `no encrypted connection for user "${user}": this server requires SSL`);
     }
@@ -292,6 +344,18 @@ export class LakegateServer {
     }
     settings.takeChanged();
     const engineConn = await this.engine.connect();
+    if (!this.accepting) {
+      engineConn.close();
+      throw fatal(SqlState.CannotConnectNow, 'the database system is shutting down');
+    }
+    const info: ConnectionInfo = {
+      pid: 0,
+      user,
+      database,
+      applicationName: params.get('application_name') ?? '',
+      client: conn.remoteAddress,
+      connectedAt: Date.now(),
+    };
     let session!: Session;
     const security = new SessionSecurity(this.opts.security, engineConn, {
       user,
@@ -324,7 +388,9 @@ export class LakegateServer {
         maxResultRows: this.opts.maxResultRows ?? 0,
       },
       security,
+      { events: this.hooks.events, connection: info, explainAnnotators: this.hooks.explainAnnotators },
     );
+    info.pid = key.processId;
     session.searchPathResolver = this.catalog.searchPath ?? null;
     this.perUser.set(user, (this.perUser.get(user) ?? 0) + 1);
     const cleanup = (): void => {
@@ -334,6 +400,7 @@ export class LakegateServer {
       if (n > 0) this.perUser.set(user, n);
       else this.perUser.delete(user);
       session.close();
+      this.hooks.events.connectionClosed(info);
     };
     if (conn.closed) {
       cleanup();
@@ -341,6 +408,7 @@ export class LakegateServer {
     }
     this.sessions.add(session);
     conn.onClosed(cleanup);
+    this.hooks.events.connectionOpened(info);
     const w = conn.writer;
     authenticationOk(w);
     for (const name of REPORTED) parameterStatus(w, name, settings.get(name) ?? '');
@@ -371,6 +439,8 @@ export class LakegateServer {
   async close(): Promise<void> {
     this.accepting = false;
     for (const s of this.sessions) s.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
   }
 }

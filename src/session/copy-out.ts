@@ -185,6 +185,7 @@ export async function runCopyOut(session: Session, st: Extract<Statement, { kind
       emit(t, 0, 2);
     }
     copyDone(w);
+    session.recordRows(rows);
     return `COPY ${rows}`;
   } finally {
     entry.query!.destroy();

@@ -5,6 +5,7 @@ import type { PreparedEntry } from './portal-types.js';
 import { describeColumns } from './portal.js';
 import type { Session } from './session.js';
 import { expandFormats } from '../types/encode/row-encoder.js';
+import { explainFields } from './explain.js';
 
 function textFields(names: string[], formats: readonly number[]): FieldDescription[] {
   const f = expandFormats(formats, names.length);
@@ -26,6 +27,8 @@ export function describeEntry(session: Session, entry: PreparedEntry, formats: r
       return [{ name: st.column, tableOid: 0, columnAttr: 0, typeOid: PgTypes.void.oid, typeLen: 4, typeMod: -1, format: expandFormats(formats, 1)[0]! }];
     case 'set_config':
       return textFields([st.column], formats);
+    case 'explain':
+      return explainFields(st, formats);
     case 'fetch': {
       if (st.move) return null;
       const c = session.cursors.get(st.name);

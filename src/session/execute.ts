@@ -43,7 +43,13 @@ export async function executePortal(session: Session, portal: Portal, opts: Exec
     if (started === 'done') return;
   }
   const source = portal.source!;
-  const finished = await source.send(session, opts.maxRows);
+  const before = source.rowsSent;
+  let finished: boolean;
+  try {
+    finished = await source.send(session, opts.maxRows);
+  } finally {
+    session.recordRows(source.rowsSent - before);
+  }
   if (finished) {
     commandComplete(session.conn.writer, completionTag(portal, source.rowsSent));
     portal.state = 'done';
@@ -60,6 +66,7 @@ function completionTag(portal: Portal, rows: number): string {
   if (st.kind === 'fetch') return `${st.move ? 'MOVE' : 'FETCH'} ${rows}`;
   if (st.kind === 'show') return 'SHOW';
   if (st.kind === 'sleep' || st.kind === 'set_config') return 'SELECT 1';
+  if (st.kind === 'explain') return 'EXPLAIN';
   return 'SELECT ' + rows;
 }
 
@@ -79,6 +86,7 @@ async function startPortal(session: Session, portal: Portal, opts: ExecuteOption
     session.checkInterrupted();
     if (!returnsRows(q.statementType, st.tokens)) {
       const n = await affectedRows(session, result);
+      session.recordRows(n);
       commandComplete(session.conn.writer, commandTag(q.statementType, st.tokens, n));
       portal.state = 'done';
       return 'done';

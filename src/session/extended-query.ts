@@ -11,6 +11,7 @@ import {
 import type { Frame } from '../protocol/frontend/framer.js';
 import { decodeBind, decodeDescribeOrClose, decodeExecute, decodeParse, FrontendCode } from '../protocol/frontend/messages.js';
 import { ProtocolViolation } from '../protocol/errors.js';
+import { ClientGone } from '../server/client-connection.js';
 import { splitStatements } from '../sql/scanner.js';
 import { classify } from '../sql/classify.js';
 import type { Statement } from '../sql/statement.js';
@@ -29,6 +30,16 @@ function isEmpty(st: Statement): boolean {
 
 async function parse(session: Session, body: Buffer): Promise<void> {
   const msg = decodeParse(body);
+  try {
+    await parseMessage(session, msg);
+  } catch (e) {
+    // a statement that cannot even be prepared still counts (logs, metrics, history)
+    session.recordFailedStatement(msg.query, e);
+    throw e;
+  }
+}
+
+async function parseMessage(session: Session, msg: ReturnType<typeof decodeParse>): Promise<void> {
   if (msg.statement !== '' && session.statements.has(msg.statement)) {
     throw new PgError(SqlState.DuplicatePreparedStatement, `prepared statement "${msg.statement}" already exists`);
   }
@@ -111,15 +122,18 @@ async function execute(session: Session, body: Buffer): Promise<void> {
     emptyQueryResponse(session.conn.writer);
     return;
   }
-  session.beginStatement();
+  session.beginStatement(portal.entry.text);
+  let failure: PgError | null = null;
   try {
     await executePortal(session, portal, { sendRowDescription: false, maxRows: msg.maxRows });
   } catch (e) {
     portal.source?.close();
     portal.state = 'done';
-    throw e;
+    // decided while the interrupt reason (cancel, timeout, shutdown) is still known
+    failure = session.failureOf(e);
+    throw e instanceof ClientGone ? e : failure;
   } finally {
-    session.endStatement();
+    session.endStatement(failure);
   }
 }
 

@@ -7,6 +7,7 @@ import { FrontendCode } from '../protocol/frontend/messages.js';
 import type { Frame } from '../protocol/frontend/framer.js';
 import { ProtocolViolation } from '../protocol/errors.js';
 import { InvalidEncoding } from '../protocol/frontend/cursor.js';
+import { GatewayEvents, StatementRecord, statusFor, type ConnectionInfo } from '../observability/events.js';
 import { ClientGone, type ClientConnection } from '../server/client-connection.js';
 import type { SessionSecurity } from '../security/session-security.js';
 import type { SqlPipeline } from '../sql/pipeline.js';
@@ -16,12 +17,14 @@ import { resolveTimeZone, UTC } from '../types/timezone.js';
 import type { RowSink } from './portal.js';
 import type { Portal, PreparedEntry } from './portal-types.js';
 import { settingMillis, type SessionSettings } from './settings.js';
+import type { ExplainAnnotator } from './explain.js';
 import { handleExtendedMessage } from './extended-query.js';
 import { IdleTimeout } from './idle-timeout.js';
 import type { SearchPathResolver } from './search-path.js';
+import { PROGRESS_SETTING, progressEnabled, ProgressNotices } from './progress.js';
 import { runSimpleQuery } from './simple-query.js';
 
-export type InterruptReason = 'cancel' | 'timeout' | 'shutdown' | 'disconnect';
+export type InterruptReason = 'cancel' | 'timeout' | 'shutdown' | 'terminate' | 'disconnect';
 
 export interface SessionIdentity {
   user: string;
@@ -37,6 +40,30 @@ export interface SessionLimits {
   maxStatementTimeoutMs: number;
   /** Rows one statement may return before it fails with 54000 (0 = no limit). */
   maxResultRows?: number;
+}
+
+/** What a session reports to and draws on from the gateway around it. */
+export interface SessionServices {
+  events: GatewayEvents;
+  /** This connection as the logs, metrics and lakegate.sessions describe it. */
+  connection: ConnectionInfo;
+  /** EXPLAIN's extension point (federation adds remote SQL). */
+  explainAnnotators: readonly ExplainAnnotator[];
+}
+
+function defaultServices(identity: SessionIdentity): SessionServices {
+  return {
+    events: new GatewayEvents(),
+    connection: {
+      pid: identity.processId,
+      user: identity.user,
+      database: identity.database,
+      applicationName: identity.applicationName,
+      client: identity.remoteAddress,
+      connectedAt: Date.now(),
+    },
+    explainAnnotators: [],
+  };
 }
 
 /**
@@ -66,6 +93,20 @@ export class Session implements RowSink {
   searchPathResolver: SearchPathResolver | null = null;
   /** The DuckDB search_path last applied to this session's connection. */
   appliedSearchPath: string | null = null;
+  private interruptRetry: NodeJS.Timeout | null = null;
+  /** The statement running now, and the last one that ran (for lakegate.sessions). */
+  private current: StatementRecord | null = null;
+  private previous: StatementRecord | null = null;
+  /** Statements finished in this session. */
+  statementsRun = 0;
+  private bytesMark = 0;
+  private progressNotices: ProgressNotices | null = null;
+  /** Handling a message now; ReadyForQuery is the last thing sent (so the client waits for us). */
+  private busy = false;
+  private atReady = false;
+  /** Set by terminate() while busy: the FATAL error to send once the session is idle. */
+  private pendingTermination: PgError | null = null;
+  readonly services: SessionServices;
 
   constructor(
     readonly conn: ClientConnection,
@@ -75,7 +116,9 @@ export class Session implements RowSink {
     readonly identity: SessionIdentity,
     readonly limits: SessionLimits,
     readonly security: SessionSecurity,
+    services?: SessionServices,
   ) {
+    this.services = services ?? defaultServices(identity);
     this.pgState = new PgSessionState(engine, settings, { user: identity.user, processId: identity.processId, remoteAddress: identity.remoteAddress, startedAt: new Date() });
     this.idle = new IdleTimeout(settings, (e) => {
       if (this.closed || this.running) return;
@@ -90,6 +133,17 @@ export class Session implements RowSink {
   /** Dispatches one frontend message. */
   async handle(frame: Frame): Promise<void> {
     this.idle.stop();
+    this.busy = true;
+    this.atReady = false;
+    try {
+      await this.dispatch(frame);
+    } finally {
+      this.busy = false;
+      if (this.pendingTermination && this.atReady) this.terminateNow(this.pendingTermination);
+    }
+  }
+
+  private async dispatch(frame: Frame): Promise<void> {
     try {
       switch (frame.type) {
         case FrontendCode.Query:
@@ -142,8 +196,11 @@ export class Session implements RowSink {
 
   // --- running statements and interrupts -----------------------------------
 
-  /** Marks a statement as running (for cancel) and arms statement_timeout. */
-  beginStatement(): void {
+  /**
+   * Marks a statement as running (for cancel), arms statement_timeout, and
+   * starts its record for the logs, metrics and query history.
+   */
+  beginStatement(text = ''): void {
     this.running = true;
     this.interruptReason = null;
     this.abort = new AbortController();
@@ -152,15 +209,71 @@ export class Session implements RowSink {
       this.statementTimer = setTimeout(() => this.interrupt('timeout'), ms);
       this.statementTimer.unref();
     }
+    const rec = new StatementRecord(this.services.connection, this.settings.get('application_name') ?? '', text, Date.now(), performance.now());
+    this.current = rec;
+    this.bytesMark = this.conn.bytesProduced;
+    this.services.events.statementStarted(rec);
+    if (progressEnabled(this.settings.get(PROGRESS_SETTING))) {
+      this.progressNotices ??= new ProgressNotices({
+        progress: () => this.engine.progress(),
+        notice: (f) => this.notice(f),
+        flush: () => this.conn.flush(),
+      });
+      this.progressNotices.start();
+    }
   }
 
-  endStatement(): void {
+  /** Ends the running statement; `failure` is the error the client was (or will be) sent. */
+  endStatement(failure: PgError | null = null): void {
     this.running = false;
     if (this.statementTimer) clearTimeout(this.statementTimer);
     this.statementTimer = null;
+    if (this.interruptRetry) clearInterval(this.interruptRetry);
+    this.interruptRetry = null;
     this.interruptReason = null;
     this.abort = null;
+    this.progressNotices?.stop();
+    const rec = this.current;
+    if (rec) {
+      rec.durationMs = performance.now() - rec.startMark;
+      rec.bytesSent = this.conn.bytesProduced - this.bytesMark;
+      rec.sqlstate = failure ? failure.code : null;
+      rec.error = failure ? failure.message : null;
+      rec.status = statusFor(rec.sqlstate);
+      this.current = null;
+      this.previous = rec;
+      this.statementsRun++;
+      this.services.events.statementFinished(rec);
+    }
     if (this.closed) this.engine.close();
+  }
+
+  /** Rows the running statement sent (or affected). */
+  recordRows(n: number): void {
+    if (this.current) this.current.rows += n;
+  }
+
+  /** Records a statement that failed before it could run (a syntax error at Parse). */
+  recordFailedStatement(text: string, e: unknown): void {
+    if (this.current) return;
+    this.beginStatement(text);
+    this.endStatement(this.failureOf(e));
+  }
+
+  /** The error a statement ended with, for its record (the client may be gone). */
+  failureOf(e: unknown): PgError {
+    if (e instanceof ClientGone) return new PgError(SqlState.ConnectionFailure, 'client disconnected');
+    return this.toPgError(e);
+  }
+
+  /** The statement running now (federation attributes remote queries to it). */
+  get currentStatement(): StatementRecord | null {
+    return this.current;
+  }
+
+  /** The statement that ran last, once it finished. */
+  get lastStatement(): StatementRecord | null {
+    return this.previous;
   }
 
   private statementTimeoutMs(): number {
@@ -178,6 +291,13 @@ export class Session implements RowSink {
     }
     this.interruptReason = reason;
     this.engine.interrupt();
+    // DuckDB forgets an interrupt that arrives before its query has begun (between
+    // prepare and execute, or while the work is still queued): repeat it until the
+    // statement ends.
+    if (!this.interruptRetry) {
+      this.interruptRetry = setInterval(() => this.engine.interrupt(), 20);
+      this.interruptRetry.unref();
+    }
     this.abort?.abort(reason);
     this.wakeSleeper?.();
   }
@@ -217,6 +337,7 @@ export class Session implements RowSink {
       case 'timeout':
         return new PgError(SqlState.QueryCanceled, 'canceling statement due to statement timeout');
       case 'shutdown':
+      case 'terminate':
         return new PgError(SqlState.AdminShutdown, 'terminating connection due to administrator command', { severity: 'FATAL' });
       case 'disconnect':
         return new PgError(SqlState.ConnectionFailure, 'client disconnected');
@@ -265,6 +386,37 @@ export class Session implements RowSink {
     readyForQuery(this.conn.writer, this.txStatus);
     this.conn.flush();
     this.idle.arm(this.txStatus);
+    this.atReady = true;
+  }
+
+  /** Waiting for the client: between ReadyForQuery and its next message. */
+  get isIdle(): boolean {
+    return !this.busy && this.atReady && !this.running;
+  }
+
+  /**
+   * Ends the session with a FATAL error (shutdown, lakegate.terminate). An idle
+   * session gets it now; a busy one once it is back at ReadyForQuery, so the
+   * statement it runs completes. `force` interrupts the running statement,
+   * which then fails with the same error.
+   */
+  terminate(err: PgError, force = false): void {
+    if (this.closed) return;
+    if (this.isIdle) {
+      this.terminateNow(err);
+      return;
+    }
+    this.pendingTermination = err;
+    if (!force) return;
+    if (this.running) this.interrupt(err.code === SqlState.AdminShutdown ? 'shutdown' : 'terminate');
+    else this.terminateNow(err);
+  }
+
+  private terminateNow(err: PgError): void {
+    if (this.closed) return;
+    errorResponse(this.conn.writer, { ...err.toFields(), severity: 'FATAL' });
+    this.conn.flush();
+    this.close();
   }
 
   // --- lifecycle -----------------------------------------------------------------
@@ -283,6 +435,7 @@ export class Session implements RowSink {
     if (this.closed) return;
     this.closed = true;
     this.idle.stop();
+    this.progressNotices?.stop();
     this.interrupt('disconnect');
     for (const p of this.portals.values()) p.source?.close();
     for (const c of this.cursors.values()) c.source?.close();

@@ -9,6 +9,7 @@ import { runCopyOut } from './copy-out.js';
 import { prepareEntry } from './prepare.js';
 import { PgTypes } from '../types/pg-types.js';
 import { endSourceTransactions, executeEntry } from '../federation/session-hooks.js';
+import { runExplain } from './explain.js';
 
 export type UtilityOutcome = { tag: string } | { rows: RowSource };
 
@@ -306,6 +307,8 @@ export async function runUtility(session: Session, portal: Portal, st: Statement
       return deallocate(session, st.name);
     case 'copy_out':
       return { tag: await runCopyOut(session, st) };
+    case 'explain':
+      return { rows: await runExplain(session, st, formats, session.services.explainAnnotators) };
     case 'copy_in':
       throw new PgError(SqlState.FeatureNotSupported, 'COPY FROM STDIN is not supported: lakegate tables are read-only');
     case 'sleep':

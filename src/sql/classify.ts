@@ -1,4 +1,5 @@
 import { PgError, SqlState } from '../errors.js';
+import { classifyExplain } from './explain.js';
 import type { Token } from './scanner.js';
 import { sessionCall } from '../pgcatalog/session-calls.js';
 import type { CopyOptions, FetchDirection, Statement } from './statement.js';
@@ -530,6 +531,8 @@ export function classify(text: string, tokens: Token[]): Statement {
       return { kind: 'noop', tag: 'LOCK TABLE' };
     case 'select':
       return sessionCall(tokens) ?? { kind: 'query', text, tokens };
+    case 'explain':
+      return classifyExplain(text, tokens);
     default:
       break;
   }

@@ -46,7 +46,7 @@ export const defaultPasses: RewritePass[] = [
  * repeated statement costs one map lookup.
  */
 export class SqlPipeline {
-  private readonly splitCache = new LruCache<string, Statement[]>(2000);
+  private readonly splitCache = new LruCache<string, { statements: Statement[]; texts: string[] }>(2000);
   private readonly rewriteCache = new LruCache<string, RewrittenSql>(2000);
   /** Attached databases: statements naming remote tables are planned by federation. */
   federation: Federation | null = null;
@@ -58,9 +58,19 @@ export class SqlPipeline {
 
   /** Splits a simple-query string into classified statements. */
   statements(sql: string): Statement[] {
+    return this.split(sql).statements;
+  }
+
+  /** Each statement's own text, in the order of statements() (for logs and the query history). */
+  statementTexts(sql: string): string[] {
+    return this.split(sql).texts;
+  }
+
+  private split(sql: string): { statements: Statement[]; texts: string[] } {
     let out = this.splitCache.get(sql);
     if (!out) {
-      out = splitStatements(sql).map((s) => classify(s.text, s.tokens));
+      const parts = splitStatements(sql);
+      out = { statements: parts.map((s) => classify(s.text, s.tokens)), texts: parts.map((s) => s.text) };
       this.splitCache.set(sql, out);
     }
     return out;

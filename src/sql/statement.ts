@@ -41,5 +41,6 @@ export type Statement =
   | { kind: 'deallocate'; name: string | null }
   | { kind: 'sleep'; seconds: number; column: string }
   | { kind: 'set_config'; name: string; value: string; local: boolean; column: string }
+  | { kind: 'explain'; analyze: boolean; format: 'text' | 'json'; query: string; queryTokens: Token[] }
   | { kind: 'noop'; tag: string; notice?: string }
   | { kind: 'refuse'; code: string; message: string };

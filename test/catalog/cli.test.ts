@@ -76,7 +76,7 @@ describe('lakegate serve', () => {
 
   beforeAll(async () => {
     dir = catalogDirWith(fixture, stringify({ database: 'lakegate', users: TEST_USERS, schemas: { lake: { one: { parquet: 'lake/one.parquet' } } } }));
-    proc = spawn(process.execPath, [BIN, 'serve', '--catalog', dir, '--port', '0', '--no-watch', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(process.execPath, [BIN, 'serve', '--catalog', dir, '--port', '0', '--watch', 'off', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.setEncoding('utf8');
     proc.stdout!.on('data', (d: string) => (output += d));
     proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));

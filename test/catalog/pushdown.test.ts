@@ -85,7 +85,9 @@ describe('pushdown into the Parquet lake, proven from DuckDB profiling', () => {
   /** Runs EXPLAIN (ANALYZE, FORMAT JSON) over the wire and returns the Parquet scan's profile. */
   async function profile(sql: string): Promise<ProfileNode> {
     const r = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`);
-    const plan = JSON.parse(r.rows.find((x) => x.explain_key === 'analyzed_plan').explain_value) as ProfileNode;
+    expect(r.fields.map((f) => f.name)).toEqual(['QUERY PLAN']);
+    const cell = r.rows[0]['QUERY PLAN'];
+    const plan = (typeof cell === 'string' ? JSON.parse(cell) : cell) as ProfileNode;
     const scan = findScan(plan);
     expect(scan?.extra_info.Function).toBe('READ_PARQUET');
     return scan!;

@@ -152,13 +152,16 @@ describe('catalog validation: the file', () => {
 
   it('reports a default schema, schema comment and lake root that do not exist', async () => {
     expect(
-      await errorsOf(['default_schema: other', 'lake_roots: [lake, nowhere]', 'schema_comments:', '  ghost: boo', 'server: { listen: "5433" }', ...lake('    a: { parquet: lake/one.parquet }')]),
+      await errorsOf(['default_schema: other', 'lake_roots: [lake, nowhere]', 'schema_comments:', '  ghost: boo', ...lake('    a: { parquet: lake/one.parquet }')]),
     ).toEqual([
       'catalog.yaml:1: default_schema: no schema named "other" in schemas or views',
       'catalog.yaml:2: lake_roots.1: no such directory "nowhere"',
       'catalog.yaml:4: schema_comments.ghost: no schema named "ghost" in schemas or views',
-      'catalog.yaml:5: server.listen: expected host:port',
     ]);
+  });
+
+  it('reports a server.listen that is not host:port', async () => {
+    expect(await errorsOf(['server: { listen: "5433" }', ...lake('    a: { parquet: lake/one.parquet }')])).toEqual(['catalog.yaml:1: server.listen: expected host:port']);
   });
 
   it('reports every problem of a file at once', async () => {

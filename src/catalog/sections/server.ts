@@ -44,14 +44,14 @@ const limitsSchema = z
   })
   .strict();
 
-export const serverSchema = z
-  .object({
-    listen: z.string().optional(),
-    tls: tlsSchema.optional(),
-    auth: authSchema.optional(),
-    limits: limitsSchema.optional(),
-  })
-  .strict();
+/** The security keys of the catalog's `server:` section (the flat keys are the serve options, config/options.ts). */
+export const serverSecurityShape = {
+  tls: tlsSchema.optional(),
+  auth: authSchema.optional(),
+  limits: limitsSchema.optional(),
+};
+
+const serverSecuritySchema = z.object(serverSecurityShape);
 
 export interface TlsConfig {
   /** Absolute paths. */
@@ -91,7 +91,7 @@ export interface ServerConfig {
 }
 
 /** The catalog's `server:` section besides `listen`: TLS, login throttling and limits. */
-export function buildServer(s: z.infer<typeof serverSchema> | undefined, dir: string, file: string): ServerConfig {
+export function buildServer(s: z.infer<typeof serverSecuritySchema> | undefined, dir: string, file: string): ServerConfig {
   // server.listen is parsed by load.ts (host and port)
   const out: ServerConfig = { auth: {}, limits: {} };
   if (s?.tls) {
