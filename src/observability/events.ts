@@ -42,6 +42,8 @@ export class StatementRecord {
   error: string | null = null;
   /** Per attached source: rows moved, remote SQL. Null until federation reports one. */
   sources: Map<string, SourceUsage> | null = null;
+  /** Catalog objects the statement read or wrote, as the authorizer resolved them (`lake.trips`). */
+  objects: string[] | null = null;
 
   constructor(
     readonly connection: ConnectionInfo,

@@ -50,6 +50,7 @@ export class LogSubscriber implements GatewayObserver {
       event: 'statement',
       pid: s.pid,
       user: s.user,
+      client: s.connection.client,
       application_name: s.applicationName,
       status: s.status,
       duration_ms: round(s.durationMs),
@@ -57,6 +58,7 @@ export class LogSubscriber implements GatewayObserver {
       bytes_sent: s.bytesSent,
       query: truncateQuery(redactSqlText(s.query)),
     };
+    if (s.objects) fields.objects = s.objects;
     if (s.sources) {
       const sources: Record<string, { queries: number; rows: number; errors: number; ms: number }> = {};
       const remoteSql: string[] = [];

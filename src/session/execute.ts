@@ -77,6 +77,7 @@ async function startPortal(session: Session, portal: Portal, opts: ExecuteOption
   let source: RowSource | null;
   if (st.kind === 'query') {
     await session.security.recheck(entry);
+    if (entry.authorized) session.recordObjects(entry.authorized.objects);
     const q = entry.query!;
     if (entry.sessionState) await session.pgState.sync(session.txStatus !== 'I');
     for (let i = 0; i < q.paramCount; i++) {

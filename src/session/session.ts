@@ -248,6 +248,13 @@ export class Session implements RowSink {
     if (this.closed) this.engine.close();
   }
 
+  /** The catalog objects the running statement touches (for the statement log). */
+  recordObjects(objects: readonly string[]): void {
+    const rec = this.current;
+    if (!rec || objects.length === 0) return;
+    rec.objects = [...new Set([...(rec.objects ?? []), ...objects])];
+  }
+
   /** Rows the running statement sent (or affected). */
   recordRows(n: number): void {
     if (this.current) this.current.rows += n;

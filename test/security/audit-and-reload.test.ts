@@ -44,12 +44,16 @@ describe('audit: objects touched, and secrets never in logs or errors', () => {
     await gw.close();
   });
 
-  it('each prepared statement carries the catalog objects it touches', async () => {
-    const c = await connect(gw, 'analyst');
+  it('each statement is logged with user, client address, application_name, duration, rows and the objects it touched', async () => {
+    const c = await connect(gw, 'analyst', { application_name: 'audit-test' });
     await c.query({ name: 'q1', text: 'SELECT count(*) FROM lake.trips t JOIN zones z ON z.zone_id = t.trip_id WHERE t.month = $1', values: [1] });
     const entry = sessionOf(gw, 'analyst').statements.get('q1')!;
     expect(entry.authorized?.objects.sort()).toEqual(['lake.trips', 'lake.zones']);
     await c.end();
+    const statement = lines.map((l) => JSON.parse(l)).find((l) => l.event === 'statement' && l.application_name === 'audit-test' && String(l.query).includes('JOIN zones'));
+    expect(statement).toMatchObject({ user: 'analyst', client: '127.0.0.1', rows: 1, status: 'ok' });
+    expect(typeof statement.duration_ms).toBe('number');
+    expect([...statement.objects].sort()).toEqual(['lake.trips', 'lake.zones']);
   });
 
   it('passwords tried, stored passwords and environment secrets appear in no log line and no error', async () => {
