@@ -46,6 +46,8 @@ export const defaultPasses: RewritePass[] = [
  * repeated statement costs one map lookup.
  */
 export class SqlPipeline {
+  /** Bumped whenever cached translations become stale (catalog reload): keys prepared-statement caches. */
+  generation = 0;
   private readonly splitCache = new LruCache<string, { statements: Statement[]; texts: string[] }>(2000);
   private readonly rewriteCache = new LruCache<string, RewrittenSql>(2000);
   /** Attached databases: statements naming remote tables are planned by federation. */
@@ -115,6 +117,7 @@ export class SqlPipeline {
   }
 
   clearCaches(): void {
+    this.generation++;
     this.splitCache.clear();
     this.rewriteCache.clear();
   }
