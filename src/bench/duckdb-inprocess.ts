@@ -58,6 +58,33 @@ export class InProcessDuckDB {
     }
   }
 
+  /**
+   * Mean milliseconds of one execution of a prepared statement whose integer
+   * parameters come from `params(i)`, each result streamed to the end: the
+   * engine's own share of a small query.
+   */
+  async meanPreparedMs(sql: string, iterations: number, params: (i: number) => number[]): Promise<number> {
+    const ps = await duckdb.prepare(this.raw, sql);
+    try {
+      const started = performance.now();
+      for (let i = 0; i < iterations; i++) {
+        params(i).forEach((v, j) => duckdb.bind_int32(ps, j + 1, v));
+        const res = await duckdb.execute_prepared_streaming(ps);
+        for (let chunk = await duckdb.fetch_chunk(res); chunk && duckdb.data_chunk_get_size(chunk) > 0; chunk = await duckdb.fetch_chunk(res));
+      }
+      return (performance.now() - started) / iterations;
+    } finally {
+      duckdb.destroy_prepare_sync(ps);
+    }
+  }
+
+  /** Mean milliseconds of one duckdb_query of SQL text (parse, plan and run), texts from `text(i)`. */
+  async meanQueryMs(text: (i: number) => string, iterations: number): Promise<number> {
+    const started = performance.now();
+    for (let i = 0; i < iterations; i++) await duckdb.query(this.raw, text(i));
+    return (performance.now() - started) / iterations;
+  }
+
   /** The result as JSON-style values (numbers and strings), for result checks. */
   async values(sql: string): Promise<{ fields: string[]; values: (string | number | boolean | null)[][] }> {
     const reader = await new DuckDBConnection(this.raw).runAndReadAll(sql);

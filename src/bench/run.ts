@@ -60,7 +60,7 @@ function options(o: CliOptions): BenchOptions {
     streamRows,
     clientRows: Math.min(streamRows, o.clientRows ?? (quick ? 300_000 : 2_000_000)),
     hugeRows: o.hugeRows ?? (quick ? 0 : 100_000_000),
-    pgbenchSeconds: o.pgbenchSeconds ?? (quick ? 1 : 5),
+    pgbenchSeconds: o.pgbenchSeconds ?? (quick ? 1 : 3),
     mixSeconds: o.mixSeconds ?? (quick ? 8 : 60),
     idleConnections: o.idle ?? 500,
     activeClients: o.active ?? 16,
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     .option('--rows <n>', 'rows of the bulk-streaming table (default 10M, quick 1M)', positiveInt)
     .option('--client-rows <n>', 'rows read by the client-bound streaming clients: pg, psql (default 2M, quick 300k)', positiveInt)
     .option('--huge-rows <n>', 'rows of the streaming memory check, 0 to skip (default 100M, quick 0)', positiveInt)
-    .option('--pgbench-seconds <n>', 'seconds per pgbench run (default 5, quick 1)', positiveInt)
+    .option('--pgbench-seconds <n>', 'seconds per pgbench run (default 3, quick 1)', positiveInt)
     .option('--mix-seconds <n>', 'seconds of the concurrent analytics mix (default 60, quick 8)', positiveInt)
     .option('--idle <n>', 'idle connections in the concurrency workload', positiveInt)
     .option('--active <n>', 'active clients in the concurrency workload', positiveInt)
@@ -124,7 +124,15 @@ async function main(): Promise<void> {
     return;
   }
 
-  const opts = options(cli);
+  const parsed = (() => {
+    try {
+      return options(cli);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  })();
+  if (parsed instanceof Error) program.error(parsed.message);
+  const opts: BenchOptions = parsed as BenchOptions;
   const ctx: BenchContext = { opts, dataDir, log, print: (s) => console.log(s) };
   const started = performance.now();
   const report: Record<string, unknown> = {

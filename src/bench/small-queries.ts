@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { onExit } from './children.js';
 import type { BenchContext } from './context.js';
+import { InProcessDuckDB } from './duckdb-inprocess.js';
 import { runPgbench, type PgbenchMode, type PgbenchResult } from './pgbench.js';
 import { benchDatabase, BENCH_PG_DATABASE, loadedFingerprint, pgTarget, recordFingerprint, withLoadLock } from './postgres.js';
 import type { ConnectTarget } from './psql.js';
@@ -22,6 +23,36 @@ SELECT id, name, amount, day FROM bench.small WHERE id = :id;
 SELECT id, name, amount, day FROM bench.small WHERE id BETWEEN :id AND :hi;
 `;
 const STATEMENTS = ['SELECT 1', 'point lookup', '100-row range'];
+/** The script's statements for in-process DuckDB: with $n parameters, and as literal text. */
+const DUCK_STATEMENTS: { prepared: string; params: (id: number) => number[]; text: (id: number) => string }[] = [
+  { prepared: 'SELECT 1', params: () => [], text: () => 'SELECT 1' },
+  { prepared: 'SELECT id, name, amount, day FROM bench.small WHERE id = $1', params: (id) => [id], text: (id) => `SELECT id, name, amount, day FROM bench.small WHERE id = ${id}` },
+  {
+    prepared: 'SELECT id, name, amount, day FROM bench.small WHERE id BETWEEN $1 AND $2',
+    params: (id) => [id, id + 99],
+    text: (id) => `SELECT id, name, amount, day FROM bench.small WHERE id BETWEEN ${id} AND ${id + 99}`,
+  },
+];
+/** A fixed pseudo-random id sequence (pgbench draws its own). */
+const idAt = (i: number): number => 1 + ((i * 7919) % (SMALL_ROWS - 99));
+
+/** The engine's own time per statement, in this process: prepared (bound and streamed) and as text (parsed and planned each time). */
+async function engineBaseline(ctx: BenchContext, parquet: string): Promise<{ statement: string; preparedMs: number; textMs: number }[]> {
+  const duck = await InProcessDuckDB.open(ctx.opts.threads, [{ schema: 'bench', name: 'small', parquet }]);
+  try {
+    const iterations = ctx.opts.quick ? 200 : 2000;
+    const out = [];
+    for (const [i, st] of DUCK_STATEMENTS.entries()) {
+      await duck.meanPreparedMs(st.prepared, 20, (k) => st.params(idAt(k)));
+      const preparedMs = await duck.meanPreparedMs(st.prepared, iterations, (k) => st.params(idAt(k)));
+      const textMs = await duck.meanQueryMs((k) => st.text(idAt(k)), iterations);
+      out.push({ statement: STATEMENTS[i]!, preparedMs, textMs });
+    }
+    return out;
+  } finally {
+    duck.close();
+  }
+}
 
 export const PGBENCH_CLIENTS = [1, 4, 16];
 export const PGBENCH_MODES: PgbenchMode[] = ['simple', 'extended', 'prepared'];
@@ -79,6 +110,8 @@ interface ConfigResult {
 export async function runSmallQueries(ctx: BenchContext): Promise<Record<string, unknown>> {
   const { runs, pgbenchSeconds } = ctx.opts;
   const parquet = await ensureSmallData(ctx.dataDir, ctx.log);
+  ctx.log('small queries: in-process DuckDB baseline');
+  const baseline = await engineBaseline(ctx, parquet);
   const scriptDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakegate-bench-pgbench-'));
   const unregister = onExit(() => fs.rmSync(scriptDir, { recursive: true, force: true }));
   const script = path.join(scriptDir, 'small.sql');
@@ -134,10 +167,16 @@ export async function runSmallQueries(ctx: BenchContext): Promise<Record<string,
     fs.rmSync(scriptDir, { recursive: true, force: true });
     unregister();
   }
-  return report(ctx, results, errors, peakRss);
+  return report(ctx, results, baseline, errors, peakRss);
 }
 
-function report(ctx: BenchContext, results: ConfigResult[], errors: string[], peakRss: number): Record<string, unknown> {
+function report(
+  ctx: BenchContext,
+  results: ConfigResult[],
+  baseline: { statement: string; preparedMs: number; textMs: number }[],
+  errors: string[],
+  peakRss: number,
+): Record<string, unknown> {
   const find = (target: string, clients: number, mode: PgbenchMode): ConfigResult | undefined =>
     results.find((r) => r.target === target && r.clients === clients && r.mode === mode);
   const rows: (string | number)[][] = [];
@@ -160,7 +199,9 @@ function report(ctx: BenchContext, results: ConfigResult[], errors: string[], pe
   }
   ctx.print(`\n## 3. Small queries: pgbench, one transaction = SELECT 1 + point lookup + 100-row range read, ${ctx.opts.pgbenchSeconds} s per run, median of ${ctx.opts.runs}\n`);
   ctx.print(table(['clients', 'mode', 'lakegate TPS', 'min-max', 'PostgreSQL TPS', 'min-max', 'ratio', 'lakegate ms/tx', 'PostgreSQL ms/tx'], rows));
-  // Per-statement latency at one client: the gateway's overhead per statement on the hot path.
+  // Per-statement latency at one client: the gateway's overhead per statement on the hot path is
+  // lakegate's latency minus the engine's own time for the same statement (prepared for the
+  // extended modes, parsed and planned from text for the simple mode).
   const stmtRows: (string | number)[][] = [];
   for (const mode of PGBENCH_MODES) {
     const l = find('lakegate', 1, mode);
@@ -168,15 +209,16 @@ function report(ctx: BenchContext, results: ConfigResult[], errors: string[], pe
     STATEMENTS.forEach((name, i) => {
       const lm = l?.statementMs[i];
       const pm = p?.statementMs[i];
-      stmtRows.push([mode, name, lm?.toFixed(3) ?? '-', pm?.toFixed(3) ?? '-', lm !== undefined && pm !== undefined ? (lm - pm).toFixed(3) : '-']);
+      const engine = mode === 'prepared' ? baseline[i]!.preparedMs : baseline[i]!.textMs;
+      stmtRows.push([mode, name, lm?.toFixed(3) ?? '-', engine.toFixed(3), lm !== undefined ? (lm - engine).toFixed(3) : '-', pm?.toFixed(3) ?? '-']);
     });
   }
-  ctx.print('\nPer-statement latency at 1 client (pgbench -r), ms:\n');
-  ctx.print(table(['mode', 'statement', 'lakegate', 'PostgreSQL', 'lakegate - PostgreSQL'], stmtRows));
+  ctx.print('\nPer-statement latency at 1 client (pgbench -r), ms; DuckDB = the same statement in-process (prepared for -M prepared, from text otherwise):\n');
+  ctx.print(table(['mode', 'statement', 'lakegate', 'DuckDB in-process', 'lakegate overhead', 'PostgreSQL'], stmtRows));
   ctx.print(`lakegate peak RSS during pgbench: ${(peakRss / 2 ** 20).toFixed(0)} MB`);
   if (errors.length) {
     ctx.print('\nFindings:');
     for (const e of errors) ctx.print(`- ${e}`);
   }
-  return { seconds: ctx.opts.pgbenchSeconds, runs: ctx.opts.runs, script: SCRIPT, results, errors, peakRssBytes: peakRss };
+  return { seconds: ctx.opts.pgbenchSeconds, runs: ctx.opts.runs, script: SCRIPT, results, engineBaselineMs: baseline, errors, peakRssBytes: peakRss };
 }

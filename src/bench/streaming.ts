@@ -192,6 +192,12 @@ export async function runStreaming(ctx: BenchContext): Promise<Record<string, un
   const results: StreamResult[] = [];
   let peakRss = 0;
   try {
+    // Warm-up, not measured: lakegate's encoders get JIT-compiled on the first rows, PostgreSQL's table gets cached.
+    for (const t of [lakegate, postgres]) {
+      ctx.log(`streaming warm-up: ${t.name}`);
+      await measureStreaming(t, Math.min(rows, 1_000_000), 'wire text', 1, rows > 1_000_000);
+      await measureStreaming(t, Math.min(rows, 1_000_000), 'wire binary', 1, rows > 1_000_000);
+    }
     for (const client of STREAM_CLIENTS) {
       const n = CLIENT_BOUND.has(client) ? Math.min(rows, clientRows) : rows;
       for (const t of [lakegate, postgres]) {
