@@ -76,6 +76,20 @@ export class ServerProcess {
     return this.status('VmHWM');
   }
 
+  /**
+   * Resets the kernel's peak-RSS mark to the current RSS (`5` into
+   * /proc/PID/clear_refs), so the next peakRss() covers only what follows.
+   * Returns false where the kernel does not allow it.
+   */
+  resetPeakRss(): boolean {
+    try {
+      fs.writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   rss(): number {
     return this.status('VmRSS');
   }

@@ -70,6 +70,8 @@ export interface StreamResult {
   rowsPerSec: Stat;
   /** Bytes received per second (protocol bytes for the raw reader, output bytes for psql), NaN where not measured. */
   mbPerSec: Stat;
+  /** lakegate's peak RSS during these runs (bytes), where it could be measured on its own. */
+  peakRssBytes?: number;
 }
 
 async function pgClientRead(t: Target, sql: string, binary: boolean): Promise<{ rows: number; ms: number }> {
@@ -202,11 +204,15 @@ export async function runStreaming(ctx: BenchContext): Promise<Record<string, un
       const n = CLIENT_BOUND.has(client) ? Math.min(rows, clientRows) : rows;
       for (const t of [lakegate, postgres]) {
         ctx.log(`streaming ${n} rows: ${client} from ${t.name}`);
-        results.push(await measureStreaming(t, n, client, runs, n < rows));
+        const own = t === lakegate && server.resetPeakRss();
+        const r = await measureStreaming(t, n, client, runs, n < rows);
+        if (own) r.peakRssBytes = server.peakRss();
+        results.push(r);
       }
     }
   } finally {
-    peakRss = server.peakRss();
+    // The peak mark was reset before each lakegate client: the overall peak is the largest of theirs.
+    peakRss = Math.max(server.peakRss(), ...results.map((r) => r.peakRssBytes ?? 0));
     await server.stop();
   }
   const huge = ctx.opts.hugeRows > 0 ? await memoryCheck(ctx, ctx.opts.hugeRows) : null;
@@ -224,10 +230,11 @@ export async function runStreaming(ctx: BenchContext): Promise<Record<string, un
       `${(l.rowsPerSec.median / p.rowsPerSec.median).toFixed(2)}x`,
       mbs(l.mbPerSec),
       mbs(p.mbPerSec),
+      l.peakRssBytes ? (l.peakRssBytes / 2 ** 20).toFixed(0) : '-',
     ];
   });
   ctx.print(`\n## 1. Bulk streaming: SELECT * of an 8-column table, median of ${runs}\n`);
-  ctx.print(table(['client', 'rows', 'lakegate Mrows/s', 'min-max', 'PostgreSQL Mrows/s', 'min-max', 'ratio', 'lakegate MB/s', 'PostgreSQL MB/s'], rowsOut));
+  ctx.print(table(['client', 'rows', 'lakegate Mrows/s', 'min-max', 'PostgreSQL Mrows/s', 'min-max', 'ratio', 'lakegate MB/s', 'PostgreSQL MB/s', 'lakegate peak RSS MB'], rowsOut));
   ctx.print(`\nlakegate peak RSS over these runs: ${(peakRss / 2 ** 20).toFixed(0)} MB`);
   if (huge) {
     ctx.print(
