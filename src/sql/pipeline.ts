@@ -5,6 +5,7 @@ import { columnNamesPass } from './rewrite/column-names.js';
 import { divisionPass } from './rewrite/division.js';
 import { byteaLiteralsPass } from './rewrite/bytea-literals.js';
 import { numericTypmodPass } from './rewrite/numeric-typmod.js';
+import { intervalLiteralsPass } from './rewrite/interval-literals.js';
 import { publicSchemaPass } from './rewrite/public-schema.js';
 import { nullLiteralsPass } from './rewrite/null-literals.js';
 import { pgCastsPass } from './rewrite/pg-casts.js';
@@ -33,6 +34,7 @@ export const defaultPasses: RewritePass[] = [
   divisionPass,
   byteaLiteralsPass,
   numericTypmodPass,
+  intervalLiteralsPass,
   publicSchemaPass,
   nullLiteralsPass,
   pgCastsPass,
