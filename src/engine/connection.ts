@@ -86,9 +86,21 @@ export class PreparedQuery {
     });
   }
 
+  /** Set when the statement may be reused: destroy() then hands it back instead. */
+  recycle: ((q: PreparedQuery) => void) | null = null;
+
+  /** Done with the statement: back to its session's cache when it has one, else freed. */
   destroy(): void {
     if (this.destroyed) return;
+    if (this.recycle) return this.recycle(this);
+    this.dispose();
+  }
+
+  /** Frees the DuckDB prepared statement. */
+  dispose(): void {
+    if (this.destroyed) return;
     this.destroyed = true;
+    this.recycle = null;
     duckdb.destroy_prepare_sync(this.ps);
   }
 }

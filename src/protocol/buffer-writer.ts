@@ -75,7 +75,16 @@ export class BufferWriter {
   bytes(value: Uint8Array, start = 0, end = value.length): this {
     const n = end - start;
     this.ensure(n);
-    this.buf.set(start === 0 && end === value.length ? value : value.subarray(start, end), this.pos);
+    if (n <= 16) {
+      // short runs (COPY fields, names): a loop beats creating a subarray view
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = start; i < end; i++) buf[p++] = value[i]!;
+    } else if (Buffer.isBuffer(value)) {
+      value.copy(this.buf, this.pos, start, end);
+    } else {
+      this.buf.set(start === 0 && end === value.length ? value : value.subarray(start, end), this.pos);
+    }
     this.pos += n;
     return this;
   }

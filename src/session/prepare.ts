@@ -73,23 +73,32 @@ async function prepareQuery(
   if (sessionState) await session.pgState.sync(session.txStatus !== 'I');
   await syncSearchPath(session);
   const remote = await beforePrepare(session, sql, tokens);
-  let q = await session.engine.prepare(sql);
-  const untyped = new Set<number>();
-  q.paramTypes.forEach((t, i) => {
-    if (t === null) untyped.add(i + 1);
-  });
-  if (untyped.size > 0) {
-    const recast = castParams(sql, sql === text ? tokens : scan(sql), untyped, clientOids);
-    const again = await session.engine.prepare(recast);
-    q.destroy();
-    q = again;
+  // what the prepared statement depends on besides its text: parameter types, name resolution, catalog
+  const cacheKey = remote ? null : `${session.pipeline.generation}\u0000${session.appliedSearchPath ?? ''}\u0000${clientOids.join(',')}\u0000${sql}`;
+  let q = cacheKey === null ? null : session.preparedCache.take(cacheKey);
+  if (!q) {
+    q = await session.engine.prepare(sql);
+    const untyped = new Set<number>();
+    q.paramTypes.forEach((t, i) => {
+      if (t === null) untyped.add(i + 1);
+    });
+    if (untyped.size > 0) {
+      const recast = castParams(sql, sql === text ? tokens : scan(sql), untyped, clientOids);
+      const again = await session.engine.prepare(recast);
+      q.dispose();
+      q = again;
+    }
+    if (columnTypes) q.annotate(columnTypes);
+    if (cacheKey !== null) {
+      const cache = session.preparedCache;
+      q.recycle = (done) => cache.give(cacheKey, done);
+    }
   }
-  if (columnTypes) q.annotate(columnTypes);
   if (!remote) return { query: q, sessionState: sessionState === true, paramTypes, federated: null };
   try {
     return { query: q, sessionState: sessionState === true, paramTypes, federated: await planPrepared(session, q) };
   } catch (e) {
-    q.destroy();
+    q.dispose();
     throw e;
   }
 }

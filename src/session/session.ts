@@ -1,3 +1,4 @@
+import { PreparedCache } from '../engine/prepared-cache.js';
 import type { EngineConnection } from '../engine/connection.js';
 import { translateDuckDbError } from '../engine/duckdb-errors.js';
 import { PgError, SqlState } from '../errors.js';
@@ -74,6 +75,8 @@ function defaultServices(identity: SessionIdentity): SessionServices {
 export class Session implements RowSink {
   txStatus: TransactionStatus = 'I';
   readonly statements = new Map<string, PreparedEntry>();
+  /** DuckDB prepared statements no portal uses now, ready for the same SQL again. */
+  readonly preparedCache = new PreparedCache();
   readonly portals = new Map<string, Portal>();
   readonly cursors = new Map<string, Portal>();
   /** Savepoint names of the open transaction, innermost last. */
@@ -447,6 +450,7 @@ export class Session implements RowSink {
     for (const p of this.portals.values()) p.source?.close();
     for (const c of this.cursors.values()) c.source?.close();
     for (const s of this.statements.values()) s.query?.destroy();
+    this.preparedCache.clear();
     this.portals.clear();
     this.cursors.clear();
     this.statements.clear();

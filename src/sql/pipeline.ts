@@ -5,6 +5,7 @@ import { columnNamesPass } from './rewrite/column-names.js';
 import { divisionPass } from './rewrite/division.js';
 import { byteaLiteralsPass } from './rewrite/bytea-literals.js';
 import { numericTypmodPass } from './rewrite/numeric-typmod.js';
+import { intervalLiteralsPass } from './rewrite/interval-literals.js';
 import { publicSchemaPass } from './rewrite/public-schema.js';
 import { nullLiteralsPass } from './rewrite/null-literals.js';
 import { pgCastsPass } from './rewrite/pg-casts.js';
@@ -33,6 +34,7 @@ export const defaultPasses: RewritePass[] = [
   divisionPass,
   byteaLiteralsPass,
   numericTypmodPass,
+  intervalLiteralsPass,
   publicSchemaPass,
   nullLiteralsPass,
   pgCastsPass,
@@ -46,6 +48,8 @@ export const defaultPasses: RewritePass[] = [
  * repeated statement costs one map lookup.
  */
 export class SqlPipeline {
+  /** Bumped whenever cached translations become stale (catalog reload): keys prepared-statement caches. */
+  generation = 0;
   private readonly splitCache = new LruCache<string, { statements: Statement[]; texts: string[] }>(2000);
   private readonly rewriteCache = new LruCache<string, RewrittenSql>(2000);
   /** Attached databases: statements naming remote tables are planned by federation. */
@@ -115,6 +119,7 @@ export class SqlPipeline {
   }
 
   clearCaches(): void {
+    this.generation++;
     this.splitCache.clear();
     this.rewriteCache.clear();
   }
