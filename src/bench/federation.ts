@@ -21,6 +21,8 @@ import { ensureExampleLake } from '../catalog/example-lake.js';
 import { Gateway } from '../gateway.js';
 import { silentLogger } from '../observability/logger.js';
 import { PACKAGE_ROOT } from '../version.js';
+import type { BenchContext } from './context.js';
+import { table } from './stats.js';
 
 const BASE_URL = process.env.LAKEGATE_BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const ROWS = 1_000_000;
@@ -177,6 +179,21 @@ export function printFederationBench(results: FederationBenchResult[]): void {
         `PostgreSQL/lakegate ${r.ratio.toFixed(2)}x   rows moved from the source ${r.rowsMoved} of ${r.sourceRows}`,
     );
   }
+}
+
+/** Workload 5 of `npm run bench`: the federated joins, with rows moved from the source. */
+export async function runFederation(ctx: BenchContext): Promise<Record<string, unknown>> {
+  const runs = ctx.opts.quick ? 3 : 9;
+  ctx.log(`federation: loading a ${ROWS.toLocaleString('en')}-row PostgreSQL table and the lake trips into PostgreSQL`);
+  const results = await runFederationBench(runs);
+  ctx.print(`\n## 5. Federation: 1M-row PostgreSQL table joined with the 1M-row lake trips, median of ${runs}\n`);
+  ctx.print(
+    table(
+      ['query', 'lakegate ms', 'PostgreSQL alone ms', 'PostgreSQL/lakegate', 'rows moved from the source'],
+      results.map((r) => [r.name, r.lakegateMs, r.postgresMs, `${r.ratio.toFixed(2)}x`, `${r.rowsMoved} of ${r.sourceRows}`]),
+    ),
+  );
+  return { runs, results };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
