@@ -8,7 +8,7 @@ import { isUnconstrainedNumeric, pgTypeFor } from '../type-map.js';
 import { decimalValue, trimScale, writeNumericBinary } from './decimal.js';
 import { JsonField, ListBinaryField } from './nested.js';
 import { textFieldWriter, unpackTimeTz, UnsupportedField, type EncodeContext } from './text.js';
-import { FlatField, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
+import { FlatField, int64At, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
 
 const T = duckdb.Type;
 
@@ -22,8 +22,7 @@ class BoolBinary extends FlatField {
   constructor() {
     super(1);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     w.ensure(5);
     putInt32(w.buf, w.pos, 1);
     w.buf[w.pos + 4] = this.data[row] ? 1 : 0;
@@ -31,15 +30,14 @@ class BoolBinary extends FlatField {
   }
 }
 
-/** Integers widened to the PostgreSQL width of their mapped type (int2/int4/int8). */
-class IntBinary extends FlatField {
+/** TINYINT, UTINYINT, SMALLINT as int2; USMALLINT as int4; UINTEGER as int8: widened from the stored width. */
+class SmallIntBinary extends FlatField {
   private readonly outWidth: number;
   constructor(private readonly id: duckdb.Type) {
     super(physicalSize(id));
-    this.outWidth = id === T.TINYINT || id === T.UTINYINT || id === T.SMALLINT ? 2 : id === T.INTEGER || id === T.USMALLINT ? 4 : 8;
+    this.outWidth = id === T.USMALLINT ? 4 : id === T.UINTEGER ? 8 : 2;
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     w.ensure(12);
     const buf = w.buf;
     const p = w.pos;
@@ -59,25 +57,32 @@ class IntBinary extends FlatField {
       case T.USMALLINT:
         putInt32(buf, p + 4, d.readUInt16LE(row * 2));
         break;
-      case T.INTEGER: {
-        const o = row * 4;
-        buf[p + 4] = d[o + 3]!;
-        buf[p + 5] = d[o + 2]!;
-        buf[p + 6] = d[o + 1]!;
-        buf[p + 7] = d[o]!;
-        break;
-      }
-      case T.UINTEGER:
+      default:
         putInt32(buf, p + 4, 0);
         putInt32(buf, p + 8, this.u32[row]!);
-        break;
-      default: {
-        // BIGINT: byte-swap in place
-        const o = row * 8;
-        for (let i = 0; i < 8; i++) buf[p + 4 + i] = d[o + 7 - i]!;
-      }
     }
     w.pos = p + 4 + this.outWidth;
+  }
+}
+
+/** INTEGER, BIGINT, FLOAT and DOUBLE as int4/int8/float4/float8: the little-endian value byte-swapped. */
+class SwappedBinary extends FlatField {
+  constructor(width: 4 | 8) {
+    super(width);
+  }
+  writeValue(w: BufferWriter, row: number): void {
+    const n = this.width;
+    w.ensure(n + 4);
+    const buf = w.buf;
+    const p = w.pos;
+    buf[p] = 0;
+    buf[p + 1] = 0;
+    buf[p + 2] = 0;
+    buf[p + 3] = n;
+    const d = this.data;
+    const o = row * n + n - 1;
+    for (let i = 0; i < n; i++) buf[p + 4 + i] = d[o - i]!;
+    w.pos = p + 4 + n;
   }
 }
 
@@ -86,8 +91,7 @@ class Uint32FromBigintBinary extends FlatField {
   constructor() {
     super(8);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     w.ensure(8);
     w.buf.writeInt32BE(4, w.pos);
     w.buf.writeUInt32BE(this.data.readUInt32LE(row * 8), w.pos + 4);
@@ -102,8 +106,7 @@ class NumericBinary extends FlatField {
     super(physicalSize(d.id === T.DECIMAL ? d.internal! : d.id));
     this.trim = isUnconstrainedNumeric(d);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const d = this.d;
     let v: number | bigint;
     let scale = 0;
@@ -120,34 +123,23 @@ class NumericBinary extends FlatField {
   }
 }
 
-class FloatBinary extends FlatField {
-  constructor(private readonly double: boolean) {
-    super(double ? 8 : 4);
-  }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
-    const n = this.width;
-    w.ensure(n + 4);
-    const buf = w.buf;
-    const p = w.pos;
-    putInt32(buf, p, n);
-    const o = row * n;
-    for (let i = 0; i < n; i++) buf[p + 4 + i] = this.data[o + n - 1 - i]!;
-    w.pos = p + 4 + n;
-  }
-}
-
 class BytesBinary extends FlatField {
   constructor() {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
-    const bytes = readStringBytes(this.data, row * 16);
-    w.ensure(bytes.length + 4);
-    putInt32(w.buf, w.pos, bytes.length);
-    w.buf.set(bytes, w.pos + 4);
-    w.pos += 4 + bytes.length;
+  writeValue(w: BufferWriter, row: number): void {
+    const off = row * 16;
+    const d = this.data;
+    const len = d.readUInt32LE(off);
+    w.ensure(len + 4);
+    const buf = w.buf;
+    putInt32(buf, w.pos, len);
+    if (len <= 12) {
+      // inline bytes: copied by a loop, without a view object per value
+      const at = w.pos + 4;
+      for (let i = 0; i < len; i++) buf[at + i] = d[off + 4 + i]!;
+    } else buf.set(readStringBytes(d, off), w.pos + 4);
+    w.pos += 4 + len;
   }
 }
 
@@ -155,8 +147,7 @@ class VarbitBinary extends FlatField {
   constructor() {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const bytes = readStringBytes(this.data, row * 16);
     const pad = bytes[0] ?? 0;
     const bits = (bytes.length - 1) * 8 - pad;
@@ -174,8 +165,7 @@ class DateBinary extends FlatField {
   constructor() {
     super(4);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const days = this.i32[row]!;
     w.ensure(8);
     putInt32(w.buf, w.pos, 4);
@@ -188,8 +178,7 @@ class TimestampBinary extends FlatField {
   constructor(private readonly unit: 'us' | 's' | 'ms' | 'ns') {
     super(8);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     w.ensure(12);
     const buf = w.buf;
     const p = w.pos;
@@ -201,11 +190,11 @@ class TimestampBinary extends FlatField {
     } else if (hi === -0x80000000 && lo === 1) {
       buf.writeBigInt64BE(-0x8000000000000000n, p + 4);
     } else {
-      let micros = this.unit === 'us' ? this.int64(row) : NaN;
+      let micros = this.unit === 'us' ? int64At(this.i32, this.u32, row * 2) : NaN;
       if (micros === micros) {
         putInt64(buf, p + 4, micros - PG_EPOCH_MICROS);
       } else {
-        let v = this.bigint64(row);
+        let v = this.data.readBigInt64LE(row * 8);
         if (this.unit === 's') v *= 1_000_000n;
         else if (this.unit === 'ms') v *= 1000n;
         else if (this.unit === 'ns') v = v / 1000n - (v < 0n && v % 1000n !== 0n ? 1n : 0n);
@@ -220,9 +209,8 @@ class TimeBinary extends FlatField {
   constructor(private readonly nanos: boolean) {
     super(8);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
-    let v = this.int64(row);
+  writeValue(w: BufferWriter, row: number): void {
+    let v = int64At(this.i32, this.u32, row * 2);
     if (this.nanos) v = Math.floor(v / 1000);
     w.ensure(12);
     putInt32(w.buf, w.pos, 8);
@@ -235,8 +223,7 @@ class TimeTzBinary extends FlatField {
   constructor() {
     super(8);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const { micros, offset } = unpackTimeTz(this.data.readBigUInt64LE(row * 8));
     w.ensure(16);
     putInt32(w.buf, w.pos, 12);
@@ -250,8 +237,7 @@ class IntervalBinary extends FlatField {
   constructor() {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const o = row * 16;
     w.ensure(20);
     const buf = w.buf;
@@ -268,8 +254,7 @@ class UuidBinary extends FlatField {
   constructor() {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     w.ensure(20);
     const buf = w.buf;
     const p = w.pos;
@@ -286,23 +271,25 @@ export function binaryFieldWriter(d: DuckType, ctx: EncodeContext): FieldWriter 
   switch (d.id) {
     case T.BOOLEAN:
       return new BoolBinary();
+    case T.INTEGER:
+      return new SwappedBinary(4);
+    case T.BIGINT:
+      return new SwappedBinary(8);
     case T.TINYINT:
     case T.SMALLINT:
-    case T.INTEGER:
-    case T.BIGINT:
     case T.UTINYINT:
     case T.USMALLINT:
     case T.UINTEGER:
-      return new IntBinary(d.id);
+      return new SmallIntBinary(d.id);
     case T.UBIGINT:
     case T.HUGEINT:
     case T.UHUGEINT:
     case T.DECIMAL:
       return new NumericBinary(d);
     case T.FLOAT:
-      return new FloatBinary(false);
+      return new SwappedBinary(4);
     case T.DOUBLE:
-      return new FloatBinary(true);
+      return new SwappedBinary(8);
     case T.VARCHAR:
     case T.BLOB:
     case T.STRING_LITERAL:

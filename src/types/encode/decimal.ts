@@ -95,7 +95,9 @@ export function decimalText(
 
 const NUMERIC_POS = 0x0000;
 const NUMERIC_NEG = 0x4000;
-const groups: number[] = [];
+const POW10 = [1, 10, 100, 1000];
+/** Base-10000 digits, least significant first (enough for 128-bit values). */
+const groups = new Int32Array(16);
 
 /**
  * Appends the binary numeric field (ndigits, weight, sign, dscale, base-10000
@@ -106,17 +108,17 @@ export function writeNumericBinary(w: BufferWriter, v: number | bigint, scale: n
   // Align the fraction to whole base-10000 groups.
   const pad = (4 - (scale % 4)) % 4;
   const fracGroups = (scale + pad) / 4;
-  groups.length = 0;
-  if (typeof v === 'number' && Math.abs(v) * 10 ** pad <= Number.MAX_SAFE_INTEGER) {
+  let count = 0;
+  if (typeof v === 'number' && (v < 0 ? -v : v) * POW10[pad]! <= Number.MAX_SAFE_INTEGER) {
     let a = v;
     if (a < 0) {
       neg = true;
       a = -a;
     }
-    a *= 10 ** pad;
+    a *= POW10[pad]!;
     while (a > 0) {
       const q = Math.floor(a / 10000);
-      groups.push(a - q * 10000);
+      groups[count++] = a - q * 10000;
       a = q;
     }
   } else {
@@ -127,14 +129,14 @@ export function writeNumericBinary(w: BufferWriter, v: number | bigint, scale: n
     }
     a *= 10n ** BigInt(pad);
     while (a > 0n) {
-      groups.push(Number(a % 10000n));
+      groups[count++] = Number(a % 10000n);
       a /= 10000n;
     }
   }
   // groups are least significant first; the lowest `fracGroups` are the fraction
-  while (groups.length < fracGroups) groups.push(0);
-  let weight = groups.length - fracGroups - 1;
-  let hi = groups.length - 1;
+  while (count < fracGroups) groups[count++] = 0;
+  let weight = count - fracGroups - 1;
+  let hi = count - 1;
   while (hi >= 0 && groups[hi] === 0) {
     hi--;
     weight--;
@@ -150,7 +152,7 @@ export function writeNumericBinary(w: BufferWriter, v: number | bigint, scale: n
   putInt32(buf, p, len);
   putInt16(buf, p + 4, ndigits);
   putInt16(buf, p + 6, weight);
-  buf.writeUInt16BE(neg && ndigits > 0 ? NUMERIC_NEG : NUMERIC_POS, p + 8);
+  putInt16(buf, p + 8, neg && ndigits > 0 ? NUMERIC_NEG : NUMERIC_POS);
   putInt16(buf, p + 10, scale);
   p += 12;
   for (let i = hi; i >= lo; i--) {

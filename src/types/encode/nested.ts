@@ -69,6 +69,12 @@ export class ListTextField implements FieldWriter {
     this.child.load(this.layout.childVector, this.layout.childRows);
   }
 
+  readonly nullMask = null;
+
+  writeValue(w: BufferWriter, row: number): void {
+    this.write(w, row);
+  }
+
   write(w: BufferWriter, row: number): void {
     if (!isValid(this.layout.validity, row)) return writeNull(w);
     const off = this.layout.offset(row);
@@ -311,6 +317,12 @@ export class JsonField implements FieldWriter {
     this.validity = duckdb.vector_get_validity(vector, ((rows + 63) >> 6) * 8);
     this.value.load(vector, rows);
   }
+  readonly nullMask = null;
+
+  writeValue(w: BufferWriter, row: number): void {
+    this.write(w, row);
+  }
+
   write(w: BufferWriter, row: number): void {
     if (!isValid(this.validity, row)) return writeNull(w);
     w.ensure(4);
@@ -337,6 +349,12 @@ export class ListBinaryField implements FieldWriter {
     this.layout.load(vector, rows);
     this.child.load(this.layout.childVector, this.layout.childRows);
   }
+  readonly nullMask = null;
+
+  writeValue(w: BufferWriter, row: number): void {
+    this.write(w, row);
+  }
+
   write(w: BufferWriter, row: number): void {
     if (!isValid(this.layout.validity, row)) return writeNull(w);
     const off = this.layout.offset(row);

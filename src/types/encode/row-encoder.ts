@@ -3,21 +3,25 @@ import type { BufferWriter } from '../../protocol/buffer-writer.js';
 import type { DuckType } from '../duck-type.js';
 import { binaryFieldWriter } from './binary.js';
 import { textFieldWriter, type EncodeContext } from './text.js';
-import type { FieldWriter } from './vector.js';
+import { writeNull, type FieldWriter } from './vector.js';
 
-type RowLoop = (w: BufferWriter, from: number, to: number, fields: FieldWriter[]) => void;
+type RowLoop = (w: BufferWriter, from: number, to: number, fields: FieldWriter[], writeNull: (w: BufferWriter) => void) => void;
 
 const loops = new Map<number, RowLoop>();
 
 /**
  * Builds the DataRow loop for `n` columns once, with one call site per column,
- * so that each site stays monomorphic (no per-cell switch on the type).
+ * so that each site stays monomorphic (no per-cell switch on the type). NULLs
+ * are found here from each column's validity bits; writers only see values.
  */
 function rowLoop(n: number): RowLoop {
   let loop = loops.get(n);
   if (loop) return loop;
-  const head = Array.from({ length: n }, (_, i) => `const f${i} = fields[${i}];`).join('\n');
-  const calls = Array.from({ length: n }, (_, i) => `f${i}.write(w, r);`).join('\n');
+  const head = Array.from({ length: n }, (_, i) => `const f${i} = fields[${i}]; const m${i} = f${i}.nullMask;`).join('\n');
+  const calls = Array.from(
+    { length: n },
+    (_, i) => `if (m${i} !== null && ((m${i}[r >> 3] >> (r & 7)) & 1) === 0) writeNull(w); else f${i}.writeValue(w, r);`,
+  ).join('\n  ');
   const body = `${head}
 for (let r = from; r < to; r++) {
   w.ensure(7);
@@ -35,7 +39,7 @@ for (let r = from; r < to; r++) {
   b[start + 3] = len >>> 8;
   b[start + 4] = len;
 }`;
-  loop = new Function('w', 'from', 'to', 'fields', body) as RowLoop;
+  loop = new Function('w', 'from', 'to', 'fields', 'writeNull', body) as RowLoop;
   loops.set(n, loop);
   return loop;
 }
@@ -59,7 +63,7 @@ export class RowEncoder {
 
   /** Appends DataRows for rows [from, to) of the loaded chunk. */
   encode(w: BufferWriter, from: number, to: number): void {
-    this.loop(w, from, to, this.fields);
+    this.loop(w, from, to, this.fields, writeNull);
   }
 
   /** The column writers, for COPY formats that reuse the field encoding. */

@@ -7,7 +7,7 @@ import { MICROS_PER_SECOND } from '../format/calendar.js';
 import { DateFormatCache, formatInterval, putBc, putDate, putOffset, putTime, putTimestamp } from '../format/datetime.js';
 import { digitCount, formatFloat4, putDigits, writeAsciiField, writeFloat8Field, writeIntField, writeStringField } from '../format/numbers.js';
 import type { TimeZone } from '../timezone.js';
-import { FlatField, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
+import { FlatField, int64At, readInt128, readStringBytes, writeNull, type FieldWriter } from './vector.js';
 import { decimalText } from './decimal.js';
 import { isUnconstrainedNumeric } from '../type-map.js';
 import { ListTextField, JsonField } from './nested.js';
@@ -22,8 +22,7 @@ class BoolText extends FlatField {
   constructor() {
     super(1);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     w.ensure(5);
     putInt32(w.buf, w.pos, 1);
     w.buf[w.pos + 4] = this.data[row] ? 116 : 102;
@@ -36,8 +35,7 @@ class SmallIntText extends FlatField {
   constructor(private readonly id: duckdb.Type) {
     super(physicalSize(id));
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     writeIntField(w, this.value(row));
   }
   private value(row: number): number {
@@ -63,8 +61,7 @@ class Int32Text extends FlatField {
   constructor() {
     super(4);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     writeIntField(w, this.i32[row]!);
   }
 }
@@ -73,10 +70,9 @@ class Int64Text extends FlatField {
   constructor() {
     super(8);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
-    const v = this.int64(row);
-    if (v !== v) return writeAsciiField(w, this.bigint64(row).toString());
+  writeValue(w: BufferWriter, row: number): void {
+    const v = int64At(this.i32, this.u32, row * 2);
+    if (v !== v) return writeAsciiField(w, this.data.readBigInt64LE(row * 8).toString());
     writeIntField(w, v);
   }
 }
@@ -85,8 +81,7 @@ class UInt64Text extends FlatField {
   constructor() {
     super(8);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const hi = this.u32[row * 2 + 1]!;
     if (hi < 0x200000) return writeIntField(w, hi * 4294967296 + this.u32[row * 2]!);
     writeAsciiField(w, this.data.readBigUInt64LE(row * 8).toString());
@@ -97,8 +92,7 @@ class Int128Text extends FlatField {
   constructor(private readonly unsigned: boolean) {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     writeAsciiField(w, readInt128(this.data, row * 16, this.unsigned).toString());
   }
 }
@@ -107,8 +101,7 @@ class FloatText extends FlatField {
   constructor(private readonly double: boolean) {
     super(double ? 8 : 4);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     if (this.double) return writeFloat8Field(w, this.f64.length > row ? this.f64[row]! : this.data.readDoubleLE(row * 8));
     writeAsciiField(w, formatFloat4(this.data.readFloatLE(row * 4)));
   }
@@ -120,8 +113,7 @@ class DecimalText extends FlatField {
     super(physicalSize(d.internal!));
     this.trim = isUnconstrainedNumeric(d);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     decimalText(w, this.data, this.i32, this.u32, row, this.d.internal!, this.d.scale!, this.trim);
   }
 }
@@ -130,8 +122,7 @@ class StringText extends FlatField {
   constructor() {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const off = row * 16;
     const len = this.data.readUInt32LE(off);
     w.ensure(len + 4);
@@ -153,8 +144,7 @@ class ByteaText extends FlatField {
   constructor() {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const bytes = readStringBytes(this.data, row * 16);
     const n = 2 + bytes.length * 2;
     w.ensure(n + 4);
@@ -176,8 +166,7 @@ class BitText extends FlatField {
   constructor() {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     // DuckDB BIT: first byte = number of padding bits, then the bits, MSB first.
     const bytes = readStringBytes(this.data, row * 16);
     const pad = bytes[0] ?? 0;
@@ -192,8 +181,7 @@ class DateText extends FlatField {
   constructor() {
     super(4);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const days = this.i32[row]!;
     if (days === 2147483647) return writeAsciiField(w, 'infinity');
     if (days === -2147483647) return writeAsciiField(w, '-infinity');
@@ -216,14 +204,13 @@ class TimestampText extends FlatField {
   ) {
     super(8);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const hi = this.i32[row * 2 + 1]!;
     const lo = this.u32[row * 2]!;
     if (hi === 0x7fffffff && lo === 0xffffffff) return writeAsciiField(w, 'infinity');
     if (hi === -0x80000000 && lo === 1) return writeAsciiField(w, '-infinity');
-    let micros = this.int64(row);
-    if (micros !== micros || this.unit !== 'us') micros = toMicros(this.bigint64(row), this.unit);
+    let micros = int64At(this.i32, this.u32, row * 2);
+    if (micros !== micros || this.unit !== 'us') micros = toMicros(this.data.readBigInt64LE(row * 8), this.unit);
     w.ensure(48);
     const start = w.pos;
     let offset: number | null = null;
@@ -257,9 +244,8 @@ class TimeText extends FlatField {
   constructor(private readonly nanos: boolean) {
     super(8);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
-    let micros = this.int64(row);
+  writeValue(w: BufferWriter, row: number): void {
+    let micros = int64At(this.i32, this.u32, row * 2);
     if (this.nanos) micros = Math.floor(micros / 1000);
     w.ensure(24);
     const start = w.pos;
@@ -281,8 +267,7 @@ class TimeTzText extends FlatField {
   constructor() {
     super(8);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const { micros, offset } = unpackTimeTz(this.data.readBigUInt64LE(row * 8));
     w.ensure(32);
     const start = w.pos;
@@ -297,12 +282,11 @@ class IntervalText extends FlatField {
   constructor() {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const o = row * 16;
     const months = this.data.readInt32LE(o);
     const days = this.data.readInt32LE(o + 4);
-    let micros = this.int64(row, 2);
+    let micros = int64At(this.i32, this.u32, row * 4 + 2);
     if (micros !== micros) micros = Number(this.data.readBigInt64LE(o + 8));
     writeAsciiField(w, formatInterval(months, days, micros));
   }
@@ -312,8 +296,7 @@ class UuidText extends FlatField {
   constructor() {
     super(16);
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     w.ensure(40);
     const buf = w.buf;
     putInt32(buf, w.pos, 36);
@@ -337,8 +320,7 @@ class EnumText extends FlatField {
     super(physicalSize(d.internal!));
     this.values = d.enumValues!.map((v) => Buffer.from(v, 'utf8'));
   }
-  write(w: BufferWriter, row: number): void {
-    if (this.isNull(row)) return writeNull(w);
+  writeValue(w: BufferWriter, row: number): void {
     const idx =
       this.width === 1 ? this.data[row]! : this.width === 2 ? this.data.readUInt16LE(row * 2) : this.data.readUInt32LE(row * 4);
     const v = this.values[idx]!;
@@ -351,8 +333,12 @@ class EnumText extends FlatField {
 
 /** A column that is always NULL (DuckDB's SQLNULL type). */
 class NullField implements FieldWriter {
+  readonly nullMask = null;
   load(): void {}
   write(w: BufferWriter): void {
+    writeNull(w);
+  }
+  writeValue(w: BufferWriter): void {
     writeNull(w);
   }
 }
@@ -431,10 +417,14 @@ export function textFieldWriter(d: DuckType, ctx: EncodeContext): FieldWriter {
 }
 
 export class UnsupportedField implements FieldWriter {
+  readonly nullMask = null;
   constructor(private readonly d: DuckType) {}
   load(_vector: Vector): void {}
   write(w: BufferWriter): void {
     writeStringField(w, `<unsupported type ${duckdb.Type[this.d.id] ?? this.d.id}>`);
+  }
+  writeValue(w: BufferWriter): void {
+    this.write(w);
   }
 }
 

@@ -6,7 +6,16 @@ import type { BufferWriter } from '../../protocol/buffer-writer.js';
 export interface FieldWriter {
   /** Points the writer at the vector of the current chunk. */
   load(vector: Vector, rows: number): void;
+  /** Writes the field, NULL included. */
   write(w: BufferWriter, row: number): void;
+  /**
+   * Writes a field known not to be NULL according to `nullMask`. The DataRow
+   * loop checks the mask itself, so that no shared base method (whose inline
+   * caches would see every writer class) sits on the per-cell path.
+   */
+  writeValue(w: BufferWriter, row: number): void;
+  /** The chunk's validity bits to check before writeValue; null when every row is valid or the writer handles NULLs itself. */
+  readonly nullMask: Uint8Array | null;
 }
 
 /** Shared plumbing: the vector's raw data, its validity mask, and NULL output. */
@@ -29,24 +38,24 @@ export abstract class FlatField implements FieldWriter {
     }
   }
 
-  protected isNull(row: number): boolean {
+  get nullMask(): Uint8Array | null {
+    return this.validity;
+  }
+
+  write(w: BufferWriter, row: number): void {
     const v = this.validity;
-    return v !== null && ((v[row >> 3]! >> (row & 7)) & 1) === 0;
+    if (v !== null && ((v[row >> 3]! >> (row & 7)) & 1) === 0) return writeNull(w);
+    this.writeValue(w, row);
   }
 
-  /** The int64 at `row` as a number when it is a safe integer, else NaN (read it as BigInt). */
-  protected int64(row: number, wordOffset = 0): number {
-    const base = row * (this.width >> 2) + wordOffset;
-    const hi = this.i32[base + 1]!;
-    if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + this.u32[base]!;
-    return NaN;
-  }
+  abstract writeValue(w: BufferWriter, row: number): void;
+}
 
-  protected bigint64(row: number, byteOffset = 0): bigint {
-    return this.data.readBigInt64LE(row * this.width + byteOffset);
-  }
-
-  abstract write(w: BufferWriter, row: number): void;
+/** The int64 at 32-bit word `word` (little-endian pair) as a number when it is a safe integer, else NaN. */
+export function int64At(i32: Int32Array, u32: Uint32Array, word: number): number {
+  const hi = i32[word + 1]!;
+  if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + u32[word]!;
+  return NaN;
 }
 
 export function writeNull(w: BufferWriter): void {
