@@ -128,11 +128,26 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
  */
 export function writeFloat8Field(w: BufferWriter, v: number): void {
   const a = v < 0 ? -v : v;
-  if (a >= 1e-4 && a < 1e15) {
+  if (a >= 1e-4 && a < 9e6) {
+    // One product decides: below 9e6, a·1e8 stays under 2^50, so the rounding
+    // cannot pick the wrong integer, and two multiples of 1e-8 cannot both
+    // round to the same double: m8 is the value's only short form.
+    let m = Math.round(a * 1e8);
+    if (m / 1e8 === a) {
+      let k = 8;
+      while (k > 0 && m % 10 === 0) {
+        m /= 10;
+        k--;
+      }
+      writeScaledField(w, v < 0, m, k);
+      return;
+    }
+  } else if (a >= 9e6 && a < 1e15) {
     for (let k = 0; k <= 8; k++) {
       const p = POW10[k]!;
+      if (a * p >= 9e14) break;
       const m = Math.round(a * p);
-      if (m / p === a && m <= Number.MAX_SAFE_INTEGER) {
+      if (m / p === a) {
         writeScaledField(w, v < 0, m, k);
         return;
       }
