@@ -4,6 +4,7 @@ import { describeLogicalType } from '../types/duck-type.js';
 import { RowEncoder } from '../types/encode/row-encoder.js';
 import { UTC } from '../types/timezone.js';
 import type { ColumnMeta } from './connection.js';
+import { chunkFetched } from './chunk-reclaimer.js';
 import { translateDuckDbError } from './duckdb-errors.js';
 
 /**
@@ -67,6 +68,7 @@ export class StreamingResult {
         this.markDone();
         return null;
       }
+      chunkFetched();
       this.pending = this.fetch();
       // avoid an unhandled rejection if the caller stops before awaiting it
       this.pending.catch(() => undefined);
