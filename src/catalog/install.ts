@@ -5,7 +5,7 @@ import { lakeViewSql } from './lake-sql.js';
 import type { Catalog, CatalogObject, LakeTable, ViewDef } from './model.js';
 import { lakeSandbox } from './sandbox.js';
 import type { KeyPath } from './source-map.js';
-import { qualified, quoteIdent, quoteLiteral } from './sql-text.js';
+import { qualified, quoteIdent, quoteLiteral } from '../sql/quote.js';
 import { checkDeclaredColumns, describeQuery, verifyLakeTables } from './verify.js';
 
 export { INTERNAL_SCHEMA, quoteIdent, quoteLiteral };

@@ -1,7 +1,7 @@
 import type { EngineConnection } from '../engine/connection.js';
 import type { Catalog } from './model.js';
 import { stableOid } from './oids.js';
-import { quoteLiteral } from './sql-text.js';
+import { quoteLiteral } from '../sql/quote.js';
 
 /** lakegate's own objects in DuckDB; never listed to clients. */
 export const INTERNAL_SCHEMA = 'lakegate_internal';

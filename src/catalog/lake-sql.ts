@@ -1,5 +1,5 @@
 import type { LakeTable } from './model.js';
-import { quoteIdent, quoteLiteral, structLiteral } from './sql-text.js';
+import { quoteIdent, quoteLiteral, structLiteral } from '../sql/quote.js';
 
 export interface ScanOptions {
   /**

@@ -4,7 +4,7 @@ import type { CatalogIssue } from './errors.js';
 import { scanSql } from './lake-sql.js';
 import type { Catalog, DeclaredColumn, LakeTable } from './model.js';
 import type { KeyPath } from './source-map.js';
-import { quoteLiteral } from './sql-text.js';
+import { quoteLiteral } from '../sql/quote.js';
 
 export interface FileColumn {
   name: string;

@@ -1,3 +1,4 @@
+import { quoteLiteral } from '../sql/quote.js';
 import duckdb, { type Database } from '@duckdb/node-bindings';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,9 +22,6 @@ export interface SandboxOptions {
   allowedPaths?: string[];
 }
 
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 /**
  * Owns the DuckDB instance: its configuration, the PostgreSQL-compatible
@@ -84,9 +82,9 @@ export class Engine {
   async lock(sandbox: SandboxOptions): Promise<void> {
     if (this.locked) return;
     const dirs = sandbox.allowedDirectories.map((d) => (d.endsWith('/') ? d : `${d}/`));
-    await this.admin.run(`SET allowed_directories = [${dirs.map(sqlString).join(', ')}]`);
+    await this.admin.run(`SET allowed_directories = [${dirs.map(quoteLiteral).join(', ')}]`);
     if (sandbox.allowedPaths?.length) {
-      await this.admin.run(`SET allowed_paths = [${sandbox.allowedPaths.map(sqlString).join(', ')}]`);
+      await this.admin.run(`SET allowed_paths = [${sandbox.allowedPaths.map(quoteLiteral).join(', ')}]`);
     }
     await this.admin.run('SET enable_external_access = false');
     await this.admin.run('SET lock_configuration = true');

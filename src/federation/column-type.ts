@@ -1,3 +1,4 @@
+import { quoteLiteral } from '../sql/quote.js';
 import duckdb from '@duckdb/node-bindings';
 import type { DuckType } from '../types/duck-type.js';
 
@@ -46,9 +47,6 @@ export const Duck = {
   }),
 };
 
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 /** DuckDB DDL spelling of a column type. */
 export function duckTypeDdl(d: DuckType): string {
@@ -59,7 +57,7 @@ export function duckTypeDdl(d: DuckType): string {
     case T.LIST:
       return `${duckTypeDdl(d.child!)}[]`;
     case T.ENUM:
-      return `ENUM(${d.enumValues!.map(sqlString).join(', ')})`;
+      return `ENUM(${d.enumValues!.map(quoteLiteral).join(', ')})`;
     case T.TIMESTAMP_TZ:
       return 'TIMESTAMPTZ';
     case T.TIME_TZ:

@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql/quote.js';
 import { CatalogError } from '../catalog/errors.js';
 import type { Catalog } from '../catalog/model.js';
 import type { EngineConnection } from '../engine/connection.js';
@@ -67,9 +68,6 @@ const SESSION_COLUMNS: ColumnDef[] = [
   { name: 'statements', type: 'BIGINT' },
 ];
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 function sessionState(s: Session): string {
   if (s.currentStatement) return 'active';

@@ -10,9 +10,7 @@ export const PG_CATALOG_OID = 11;
 /** Prefix of the per-connection helper tables the gateway creates; never listed. */
 export const SESSION_TABLE_PREFIX = 'lakegate_';
 
-export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
+export { quoteLiteral as sqlString } from '../sql/quote.js';
 
 export function sqlIdent(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;

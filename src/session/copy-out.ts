@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql/quote.js';
 import duckdb from '@duckdb/node-bindings';
 import { PgError, SqlState } from '../errors.js';
 import { BufferWriter } from '../protocol/buffer-writer.js';
@@ -106,7 +107,7 @@ class LineFormatter {
 }
 
 function quoteIdentList(cols: string[]): string {
-  return cols.map((c) => `"${c.replace(/"/g, '""')}"`).join(', ');
+  return cols.map(quoteIdent).join(', ');
 }
 
 /** COPY ... TO STDOUT: CopyOutResponse, the data as CopyData, CopyDone; returns the tag. */

@@ -1,3 +1,4 @@
+import { quoteLiteral } from '../sql/quote.js';
 import type { Session } from './session.js';
 
 /** Turns a session's PostgreSQL search_path into its DuckDB connection's (supplied by the catalog). */
@@ -5,9 +6,6 @@ export interface SearchPathResolver {
   toDuckDb(pgSearchPath: string, user: string): string;
 }
 
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 /**
  * Points the session's DuckDB connection at the schemas its search_path
@@ -21,7 +19,7 @@ export async function syncSearchPath(session: Session): Promise<void> {
   const want = resolver.toDuckDb(session.settings.get('search_path') ?? '', session.identity.user);
   if (want === session.appliedSearchPath) return;
   try {
-    await session.engine.run(`SET search_path = ${sqlString(want)}`);
+    await session.engine.run(`SET search_path = ${quoteLiteral(want)}`);
   } catch {
     // a schema dropped by a reload between mapping and SET: fall back to DuckDB's default
     await session.engine.run('RESET search_path');

@@ -1,4 +1,4 @@
-/** Quoting for SQL that lakegate generates for DuckDB. */
+/** Quoting for the SQL text lakegate itself generates (identifiers and string literals). */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
